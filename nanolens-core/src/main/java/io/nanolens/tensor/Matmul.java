@@ -23,16 +23,35 @@ public final class Matmul {
 
     public static void ab(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                           int m, int k, int n, boolean accumulate) {
-        Kernels.matmul(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, false, false);
+        dispatch(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, false, false);
     }
 
     public static void abT(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                            int m, int k, int n, boolean accumulate) {
-        Kernels.matmul(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, false, true);
+        dispatch(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, false, true);
     }
 
     public static void aTb(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                            int m, int k, int n, boolean accumulate) {
-        Kernels.matmul(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, true, false);
+        dispatch(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, true, false);
+    }
+
+    private static void dispatch(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                                 int m, int k, int n, boolean accumulate, boolean transA, boolean transB) {
+        checkBounds(a, aOff, (long) m * k, "A");
+        checkBounds(b, bOff, (long) k * n, "B");
+        checkBounds(c, cOff, (long) m * n, "C");
+        if (Simd.enabled()) {
+            Gemm.multiply(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, transA, transB);
+        } else {
+            Kernels.matmul(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, transA, transB);
+        }
+    }
+
+    private static void checkBounds(float[] x, int off, long size, String name) {
+        if (off < 0 || off + size > x.length) {
+            throw new IllegalArgumentException("matmul operand " + name + " needs " + size + " values from offset "
+                    + off + " but its array holds " + x.length);
+        }
     }
 }
