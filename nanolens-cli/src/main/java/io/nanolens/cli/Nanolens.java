@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Nanolens.Version.class,
         description = "Train a small GPT on a CPU, then understand it with sparse autoencoders.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
                 "The launcher also runs the test suite: ./nanolens test",
                 "",

@@ -1,0 +1,42 @@
+package io.nanolens.cli;
+
+import io.nanolens.bench.Benchmarks;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./nanolens bench WHAT}: speed measured side by side with a reference, printed as a table and, with
+ * {@code --json}, as one JSON object last (conventions: shared/bench/README.md).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure nanolens against a reference in one run and print the ratio.",
+        footer = {"", "Benchmarks:",
+                "  kernels   matmul GFLOP/s vs OpenBLAS sgemm (install: apt-get install -y libopenblas0-pthread),",
+                "            sparse SAE decode rows/s",
+                "", "Examples:", "  ./nanolens bench kernels", "  ./nanolens bench kernels --json --repeats 5"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "WHAT", description = "Which benchmark: ${COMPLETION-CANDIDATES}.")
+    Benchmarks.Kind kind;
+
+    @Option(names = "--json", description = "Print one JSON object with every figure at the end.")
+    boolean json;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Override
+    public Integer call() {
+        if (repeats < 1) {
+            throw new io.nanolens.NanolensException("--repeats must be at least 1, got " + repeats);
+        }
+        Benchmarks.run(kind, spec.commandLine().getOut(), repeats, json);
+        return 0;
+    }
+}
