@@ -1,6 +1,7 @@
 package io.nanolens.model;
 
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Parallel;
 import io.nanolens.tensor.Simd;
 import jdk.incubator.vector.FloatVector;
@@ -99,7 +100,7 @@ final class Attention {
         Matmul.ab(s.dk, w.k(), s.dLn, n, kv, d, true);
         Matmul.ab(s.dv, w.v(), s.dLn, n, kv, d, true);
         RmsNorm.backward(s.dLn, s.resid[l], s.rstd1[l], s.dLn, n, d);
-        add(s.dResid, s.dLn, n * d);
+        Ops.add(s.dResid, s.dLn, s.dResid, n * d);
     }
 
     /**
@@ -125,7 +126,7 @@ final class Attention {
             }
             softmax(p, pOff, len);
             for (int c = 0; c < hd; c++) {
-                s.attY[l][row * d + h * hd + c] = dot(p, pOff, w, slot(V_T, stride) + c * stride, len);
+                s.attY[l][row * d + h * hd + c] = Ops.dot(p, pOff, w, slot(V_T, stride) + c * stride, len);
             }
         }
     }
@@ -162,12 +163,12 @@ final class Attention {
         for (int c = 0; c < hd; c++) {
             axpy(s.dAttY[qOff + c], w, slot(V_T, stride) + c * stride, w, dp, len);
         }
-        float weighted = dot(p, pOff, w, dp, len);
+        float weighted = Ops.dot(p, pOff, w, dp, len);
         for (int j = 0; j < len; j++) {
             w[ds + j] = scale * p[pOff + j] * (w[dp + j] - weighted);
         }
         for (int c = 0; c < hd; c++) {
-            s.dq[qOff + c] = dot(w, ds, w, slot(K_T, stride) + c * stride, len);
+            s.dq[qOff + c] = Ops.dot(w, ds, w, slot(K_T, stride) + c * stride, len);
             axpy(s.q[l][qOff + c], w, ds, w, slot(DK_T, stride) + c * stride, len);
             axpy(s.dAttY[qOff + c], p, pOff, w, slot(DV_T, stride) + c * stride, len);
         }
@@ -199,7 +200,7 @@ final class Attention {
         }
     }
 
-    /** Softmax in place over x[off .. off + n). */
+    /** Softmax in place over x[off .. off + n) (Ops.softmax works on whole rows from offset 0; this one on a slice). */
     private static void softmax(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
@@ -226,24 +227,7 @@ final class Attention {
         }
     }
 
-    /** Σ a[aOff + i]·b[bOff + i] for i < n. */
-    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        int i = 0;
-        float sum = 0;
-        if (Simd.enabled()) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-                acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            sum += a[aOff + i] * b[bOff + i];
-        }
-        return sum;
-    }
-
-    /** y[yOff + i] += alpha·x[xOff + i] for i < n. */
+    /** y[yOff + i] += alpha·x[xOff + i] for i < n (Ops.axpy works on whole arrays; this one on slices). */
     private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         if (Simd.enabled()) {
@@ -255,12 +239,6 @@ final class Attention {
         }
         for (; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];
-        }
-    }
-
-    private static void add(float[] acc, float[] x, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] += x[i];
         }
     }
 }
