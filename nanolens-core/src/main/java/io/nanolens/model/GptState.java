@@ -63,21 +63,12 @@ public final class GptState {
     final float[] dFc;              // [N, 4d] gradient w.r.t. the MLP hidden (after, then before relu²)
 
     private GptState(GptConfig config, int batch, int time, boolean training) {
-        if (batch < 1 || time < 1 || time > config.maxPositions()) {
-            throw new NanolensException("state of " + batch + " × " + time + " tokens: need batch ≥ 1 and 1 ≤ time ≤ "
-                    + config.maxPositions() + " (10 × the model's context)");
-        }
-        long n = (long) batch * time;
-        if (n * Math.max(config.vocabSize(), config.mlpDim()) > Integer.MAX_VALUE - 8
-                || (long) batch * config.nHead() * time * time > Integer.MAX_VALUE - 8) {
-            throw new NanolensException("batch " + batch + " × time " + time + " needs buffers over 2^31 values; "
-                    + "use a smaller batch");
-        }
+        check(config, batch, time, training);
         this.config = config;
         this.batch = batch;
         this.time = time;
         this.training = training;
-        int rowsMax = (int) n;
+        int rowsMax = batch * time;
         int d = config.nEmbd();
         int kv = config.kvDim();
         int layers = config.nLayer();
@@ -209,6 +200,21 @@ public final class GptState {
         if (ids.length != n) {
             throw new NanolensException(what + " hold " + ids.length + " ids but the pass is " + sequences + " × "
                     + tokensEach + " = " + n + "; pass exactly batch × time ids, row-major");
+        }
+    }
+
+    /** Rejects sizes whose buffers would not fit in a Java array. */
+    private static void check(GptConfig config, int batch, int time, boolean training) {
+        if (batch < 1 || time < 1 || time > config.maxPositions()) {
+            throw new NanolensException("state of " + batch + " × " + time + " tokens: need batch ≥ 1 and 1 ≤ time ≤ "
+                    + config.maxPositions() + " (10 × the model's context)");
+        }
+        long n = (long) batch * time;
+        long widest = Math.max(config.vocabSize(), config.mlpDim());
+        long attention = training ? (long) batch * config.nHead() * time * time : 0;
+        if (n * widest > Integer.MAX_VALUE - 8 || attention > Integer.MAX_VALUE - 8) {
+            throw new NanolensException("batch " + batch + " × time " + time + " needs buffers over 2^31 values; "
+                    + "use a smaller batch or time");
         }
     }
 
