@@ -7,10 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,12 +63,14 @@ public final class Bpe implements Tokenizer {
     private static final int CACHE_ENTRIES = 1 << 16;
 
     private final Pattern pattern;
+    private final boolean handWrittenSplit; // PreSplitter does the default pattern's work, faster
     private final MergeTable merges;
     private final byte[] bosBytes = BOS.getBytes(StandardCharsets.UTF_8);
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
     Bpe(String pattern, MergeTable merges) {
         this.pattern = Pattern.compile(pattern, Pattern.UNICODE_CHARACTER_CLASS);
+        this.handWrittenSplit = pattern.equals(PATTERN);
         this.merges = merges;
     }
 
@@ -81,7 +81,7 @@ public final class Bpe implements Tokenizer {
 
     /** Trains a tokenizer on {@code documents} and reports what was read and how long it took. */
     public static BpeTrainingReport train(Iterable<String> documents, BpeTrainingConfig config) {
-        return new BpeTrainer(Pattern.compile(PATTERN, Pattern.UNICODE_CHARACTER_CLASS), config).train(documents);
+        return new BpeTrainer(config).train(documents);
     }
 
     /**
@@ -96,54 +96,82 @@ public final class Bpe implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        int[] out = new int[Math.max(16, text.length() / 2)];
-        int n = 0;
-        int[] parts = new int[64];
-        int[] scratch = new int[64];
-        Matcher m = pattern.matcher(text);
-        while (m.find()) {
-            int start = m.start();
-            int end = m.end();
-            String key = end - start <= CACHE_MAX_CHARS ? text.substring(start, end) : null;
-            int[] ids = key == null ? null : cache.get(key);
-            int length;
-            if (ids == null) {
-                if (parts.length < Utf8.MAX_BYTES_PER_CHAR * (end - start)) {
-                    parts = new int[Utf8.MAX_BYTES_PER_CHAR * (end - start)];
-                    scratch = new int[parts.length];
-                }
-                length = merges.apply(parts, Utf8.encode(text, start, end, parts), scratch);
-                ids = parts;
-                if (key != null) {
-                    remember(key, Arrays.copyOf(parts, length));
-                }
-            } else {
-                length = ids.length;
+        Output out = new Output(text.length());
+        if (handWrittenSplit) {
+            for (int start = 0, end; start < text.length(); start = end) {
+                end = PreSplitter.chunkEnd(text, start);
+                encodeChunk(text, start, end, out);
             }
-            if (n + length > out.length) {
-                out = Arrays.copyOf(out, Math.max(2 * out.length, n + length));
+        } else {
+            Matcher m = pattern.matcher(text);
+            while (m.find()) {
+                encodeChunk(text, m.start(), m.end(), out);
             }
-            System.arraycopy(ids, 0, out, n, length);
-            n += length;
         }
-        return Arrays.copyOf(out, n);
+        return Arrays.copyOf(out.ids, out.size);
     }
 
-    private void remember(String chunk, int[] ids) {
-        if (cache.size() >= CACHE_ENTRIES) {
-            cache.clear();
+    /** Appends the ids of the chunk {@code text[start, end)} to {@code out}, from the cache when it is there. */
+    private void encodeChunk(String text, int start, int end, Output out) {
+        String key = end - start <= CACHE_MAX_CHARS ? text.substring(start, end) : null;
+        int[] cached = key == null ? null : cache.get(key);
+        if (cached != null) {
+            out.append(cached, cached.length);
+            return;
         }
-        cache.put(chunk, ids);
+        out.reserveParts(Utf8.MAX_BYTES_PER_CHAR * (end - start));
+        int length = merges.apply(out.parts, Utf8.encode(text, start, end, out.parts), out.scratch);
+        if (key != null) {
+            if (cache.size() >= CACHE_ENTRIES) {
+                cache.clear();
+            }
+            cache.put(key, Arrays.copyOf(out.parts, length));
+        }
+        out.append(out.parts, length);
     }
 
     /** The chunks the pre-split pattern cuts {@code text} into; BPE never merges across them. */
     public List<String> preSplit(String text) {
         List<String> chunks = new ArrayList<>();
-        Matcher m = pattern.matcher(text);
-        while (m.find()) {
-            chunks.add(m.group());
+        if (handWrittenSplit) {
+            for (int start = 0, end; start < text.length(); start = end) {
+                end = PreSplitter.chunkEnd(text, start);
+                chunks.add(text.substring(start, end));
+            }
+        } else {
+            Matcher m = pattern.matcher(text);
+            while (m.find()) {
+                chunks.add(m.group());
+            }
         }
         return chunks;
+    }
+
+    /** The growing id array of one {@link #encode} call and the buffers its chunks are merged in. */
+    private static final class Output {
+        int[] ids;                     // [size..] ids so far
+        int size;
+        int[] parts = new int[64];     // the chunk being merged, as token ids
+        int[] scratch = new int[64];   // pair ranks while merging
+
+        Output(int chars) {
+            ids = new int[Math.max(16, chars / 3)]; // most text averages 3+ characters per token
+        }
+
+        void reserveParts(int n) {
+            if (parts.length < n) {
+                parts = new int[n];
+                scratch = new int[n];
+            }
+        }
+
+        void append(int[] values, int n) {
+            if (size + n > ids.length) {
+                ids = Arrays.copyOf(ids, Math.max(2 * ids.length, size + n));
+            }
+            System.arraycopy(values, 0, ids, size, n);
+            size += n;
+        }
     }
 
     @Override
@@ -255,7 +283,7 @@ public final class Bpe implements Tokenizer {
         }
         int[] lefts = new int[merges.size()];
         int[] rights = new int[merges.size()];
-        Set<Long> seen = new HashSet<>();
+        PairIds seen = new PairIds(lefts.length);
         for (int r = 0; r < lefts.length; r++) {
             JsonNode pair = merges.get(r);
             int limit = MergeTable.BYTE_TOKENS + r;
@@ -265,7 +293,7 @@ public final class Bpe implements Tokenizer {
             }
             lefts[r] = pair.get(0).intValue();
             rights[r] = pair.get(1).intValue();
-            if (!seen.add(BpeTrainer.key(lefts[r], rights[r]))) {
+            if (!seen.put(lefts[r], rights[r], r)) {
                 throw new NanolensException(file + ": merge " + r + " repeats the pair " + pair
                         + "; the file is damaged");
             }

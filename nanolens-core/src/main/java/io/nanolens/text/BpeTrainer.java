@@ -8,11 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Learns BPE merges from text the way nanochat's rustbpe does: pre-split every document with the pattern, count
+ * Learns BPE merges from text the way nanochat's rustbpe does: pre-split every document with {@link Bpe#PATTERN}
+ * (through {@link PreSplitter}), count
  * the distinct chunks, then merge the most frequent adjacent pair of tokens again and again. Only the chunks that
  * contain the chosen pair are touched: an inverted index maps each pair to the chunks it occurs in, and a max-heap
  * of (count, pair) entries is corrected lazily (an entry whose count has gone stale is pushed again with the
@@ -24,13 +23,11 @@ final class BpeTrainer {
     // Documents are counted in batches of about this many characters, spread over the worker threads.
     private static final int BATCH_CHARS = 1 << 22;
 
-    private final Pattern pattern;
     private final BpeTrainingConfig config;
     private long documents;
     private long characters;
 
-    BpeTrainer(Pattern pattern, BpeTrainingConfig config) {
-        this.pattern = pattern;
+    BpeTrainer(BpeTrainingConfig config) {
         this.config = config;
     }
 
@@ -42,7 +39,7 @@ final class BpeTrainer {
         Words words = Words.of(chunkCounts);
         int[][] merges = learnMerges(words, config.vocabSize() - MergeTable.BYTE_TOKENS - 1);
         long merged = System.nanoTime();
-        Bpe bpe = new Bpe(pattern.pattern(), new MergeTable(merges[0], merges[1]));
+        Bpe bpe = new Bpe(Bpe.PATTERN, new MergeTable(merges[0], merges[1]));
         return new BpeTrainingReport(bpe, documents, characters, words.totalBytes, chunkCounts.size(),
                 merges[0].length, (counted - start) / 1e9, (merged - counted) / 1e9);
     }
@@ -81,9 +78,9 @@ final class BpeTrainer {
         Parallel.forEach(batch.size(), (index, worker) -> {
             Map<String, long[]> counts = perWorker.get(worker);
             String text = batch.get(index);
-            Matcher m = pattern.matcher(text);
-            while (m.find()) {
-                counts.computeIfAbsent(m.group(), c -> new long[1])[0]++;
+            for (int start = 0, end; start < text.length(); start = end) {
+                end = PreSplitter.chunkEnd(text, start);
+                counts.computeIfAbsent(text.substring(start, end), c -> new long[1])[0]++;
             }
         });
     }
@@ -99,21 +96,23 @@ final class BpeTrainer {
 
     /** Learns up to {@code count} merges, shrinking the words in place; returns {lefts, rights}. */
     private static int[][] learnMerges(Words words, int count) {
-        Map<Long, PairStats> pairs = new HashMap<>();
+        Pairs pairs = new Pairs();
         for (int w = 0; w < words.size(); w++) {
-            words.addPairs(w, +1, pairs, -1);
+            words.addPairs(w, +1, pairs, -1, new IntList());
         }
         PriorityQueue<Candidate> heap = new PriorityQueue<>();
-        pairs.values().forEach(p -> heap.add(new Candidate(p.count, p.left, p.right)));
+        for (int p = 0; p < pairs.size; p++) {
+            heap.add(new Candidate(pairs.count[p], pairs.left[p], pairs.right[p], p));
+        }
         int[] lefts = new int[count];
         int[] rights = new int[count];
         int made = 0;
         while (made < count && !heap.isEmpty()) {
             Candidate top = heap.poll();
-            PairStats stats = pairs.get(key(top.left, top.right));
-            if (stats.count != top.count) {
-                if (stats.count > 0) {
-                    heap.add(new Candidate(stats.count, top.left, top.right));
+            long current = pairs.count[top.pair];
+            if (current != top.count) {
+                if (current > 0) {
+                    heap.add(new Candidate(current, top.left, top.right, top.pair));
                 }
                 continue;
             }
@@ -121,40 +120,63 @@ final class BpeTrainer {
             lefts[made] = top.left;
             rights[made] = top.right;
             made++;
-            List<PairStats> created = new ArrayList<>();
-            for (int i = 0; i < stats.words.size; i++) {
-                int w = stats.words.values[i];
+            IntList created = new IntList();
+            IntList where = pairs.words[top.pair];
+            for (int i = 0; i < where.size; i++) {
+                int w = where.values[i];
                 if (words.contains(w, top.left, top.right)) {
-                    words.addPairs(w, -1, pairs, -1);
+                    words.addPairs(w, -1, pairs, -1, created);
                     words.merge(w, top.left, top.right, id);
-                    created.addAll(words.addPairs(w, +1, pairs, id));
+                    words.addPairs(w, +1, pairs, id, created);
                 }
             }
-            assert stats.count == 0 : "pair " + top + " still counted " + stats.count + " times after merging";
-            created.forEach(p -> heap.add(new Candidate(p.count, p.left, p.right)));
+            assert pairs.count[top.pair] == 0 : top + " still counted " + pairs.count[top.pair] + " times";
+            pairs.words[top.pair] = null; // never needed again: the pair is gone for good
+            for (int i = 0; i < created.size; i++) {
+                int p = created.values[i];
+                heap.add(new Candidate(pairs.count[p], pairs.left[p], pairs.right[p], p));
+            }
         }
         return new int[][] {Arrays.copyOf(lefts, made), Arrays.copyOf(rights, made)};
     }
 
-    static long key(int left, int right) {
-        return ((long) left << 32) | right;
-    }
+    /**
+     * Every pair seen so far, by index: its ids, its exact count over all words and the words it has occurred in
+     * (some may have lost it since). Primitive arrays and {@link PairIds} instead of a map of boxed keys: a
+     * {@code Long} key hashes to {@code left ^ right}, which collides for most pairs of small ids.
+     */
+    private static final class Pairs {
+        final PairIds index = new PairIds(1 << 16);
+        int[] left = new int[1 << 16];
+        int[] right = new int[1 << 16];
+        long[] count = new long[1 << 16];
+        IntList[] words = new IntList[1 << 16];
+        int size;
 
-    /** A pair's exact count over all words and the words it has occurred in (some may have lost it since). */
-    private static final class PairStats {
-        final int left;
-        final int right;
-        long count;
-        final IntList words = new IntList();
-
-        PairStats(int left, int right) {
-            this.left = left;
-            this.right = right;
+        /** The index of (l, r), added with count 0 if new; a new index is also appended to {@code created}. */
+        int indexOf(int l, int r, IntList created) {
+            int p = index.get(l, r);
+            if (p >= 0) {
+                return p;
+            }
+            if (size == left.length) {
+                left = Arrays.copyOf(left, 2 * size);
+                right = Arrays.copyOf(right, 2 * size);
+                count = Arrays.copyOf(count, 2 * size);
+                words = Arrays.copyOf(words, 2 * size);
+            }
+            p = size++;
+            index.put(l, r, p);
+            left[p] = l;
+            right[p] = r;
+            words[p] = new IntList();
+            created.add(p);
+            return p;
         }
     }
 
-    /** A heap entry: the most frequent pair first, then the smallest (left, right). */
-    private record Candidate(long count, int left, int right) implements Comparable<Candidate> {
+    /** A heap entry for pair number {@code pair}: the most frequent pair first, then the smallest (left, right). */
+    private record Candidate(long count, int left, int right, int pair) implements Comparable<Candidate> {
         @Override
         public int compareTo(Candidate o) {
             if (count != o.count) {
@@ -240,31 +262,21 @@ final class BpeTrainer {
         }
 
         /**
-         * Adds {@code sign × count} of word w to each of its pairs; with sign +1, indexes w under the pairs that are
-         * new to the table or contain {@code newId}, and returns the pairs that are new to the table.
+         * Adds {@code sign × count} of word w to each of its pairs, registering pairs not seen before in
+         * {@code created}; with sign +1, also indexes w under its pairs that contain {@code newId} (all of them when
+         * {@code newId} is -1).
          */
-        List<PairStats> addPairs(int w, int sign, Map<Long, PairStats> pairs, int newId) {
-            List<PairStats> created = List.of();
+        void addPairs(int w, int sign, Pairs pairs, int newId, IntList created) {
             int[] t = tokens[w];
             for (int i = 0; i + 1 < length[w]; i++) {
-                int left = t[i];
-                int right = t[i + 1];
-                PairStats p = pairs.get(key(left, right));
-                if (p == null) {
-                    p = new PairStats(left, right);
-                    pairs.put(key(left, right), p);
-                    if (created.isEmpty()) {
-                        created = new ArrayList<>();
-                    }
-                    created.add(p);
-                }
-                p.count += sign * counts[w];
-                if (sign > 0 && (p.words.size == 0 || p.words.values[p.words.size - 1] != w)
-                        && (newId < 0 || left == newId || right == newId)) {
-                    p.words.add(w);
+                int p = pairs.indexOf(t[i], t[i + 1], created);
+                pairs.count[p] += sign * counts[w];
+                IntList where = pairs.words[p];
+                if (sign > 0 && (newId < 0 || t[i] == newId || t[i + 1] == newId)
+                        && (where.size == 0 || where.values[where.size - 1] != w)) {
+                    where.add(w);
                 }
             }
-            return created;
         }
     }
 }

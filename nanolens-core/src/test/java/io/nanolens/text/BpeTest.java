@@ -203,23 +203,24 @@ class BpeTest {
         List<Integer> out = new ArrayList<>();
         Matcher m = Pattern.compile(Bpe.PATTERN, Pattern.UNICODE_CHARACTER_CLASS).matcher(text);
         while (m.find()) {
-            List<Integer> parts = new ArrayList<>();
-            for (byte b : m.group().getBytes(StandardCharsets.UTF_8)) {
-                parts.add(b & 0xFF);
+            byte[] bytes = m.group().getBytes(StandardCharsets.UTF_8);
+            int[] parts = new int[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                parts[i] = bytes[i] & 0xFF;
             }
-            for (int r = 0; r < merges.length && parts.size() > 1; r++) {
-                List<Integer> merged = new ArrayList<>();
-                for (int i = 0; i < parts.size(); i++) {
-                    if (i + 1 < parts.size() && parts.get(i) == merges[r][0] && parts.get(i + 1) == merges[r][1]) {
-                        merged.add(256 + r);
-                        i++;
-                    } else {
-                        merged.add(parts.get(i));
-                    }
+            int n = parts.length;
+            for (int r = 0; r < merges.length && n > 1; r++) {
+                int kept = 0;
+                for (int i = 0; i < n; i++) {
+                    boolean match = i + 1 < n && parts[i] == merges[r][0] && parts[i + 1] == merges[r][1];
+                    parts[kept++] = match ? 256 + r : parts[i];
+                    i += match ? 1 : 0;
                 }
-                parts = merged;
+                n = kept;
             }
-            out.addAll(parts);
+            for (int i = 0; i < n; i++) {
+                out.add(parts[i]);
+            }
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }

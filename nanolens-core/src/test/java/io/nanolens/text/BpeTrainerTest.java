@@ -95,26 +95,28 @@ class BpeTrainerTest {
         }
         List<int[]> learnt = new ArrayList<>();
         for (int r = 0; r < merges; r++) {
-            Map<List<Integer>, Integer> counts = new HashMap<>();
+            Map<Long, Integer> counts = new HashMap<>();
             for (List<Integer> chunk : chunks) {
                 for (int i = 0; i + 1 < chunk.size(); i++) {
-                    counts.merge(List.of(chunk.get(i), chunk.get(i + 1)), 1, Integer::sum);
+                    counts.merge(chunk.get(i) * (1L << 32) + chunk.get(i + 1), 1, Integer::sum);
                 }
             }
-            List<Integer> best = null;
-            for (Map.Entry<List<Integer>, Integer> e : counts.entrySet()) {
-                if (best == null || e.getValue() > counts.get(best) || (e.getValue().equals(counts.get(best))
-                        && compare(e.getKey(), best) < 0)) {
+            long best = -1;
+            for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+                if (best < 0 || e.getValue() > counts.get(best) || (e.getValue().equals(counts.get(best))
+                        && e.getKey() < best)) { // (left << 32) + right orders by left, then right
                     best = e.getKey();
                 }
             }
-            if (best == null) {
+            if (best < 0) {
                 break;
             }
-            learnt.add(new int[] {best.get(0), best.get(1)});
+            int left = (int) (best >>> 32);
+            int right = (int) best;
+            learnt.add(new int[] {left, right});
             for (List<Integer> chunk : chunks) {
                 for (int i = 0; i + 1 < chunk.size(); i++) {
-                    if (chunk.get(i).equals(best.get(0)) && chunk.get(i + 1).equals(best.get(1))) {
+                    if (chunk.get(i) == left && chunk.get(i + 1) == right) {
                         chunk.set(i, 256 + r);
                         chunk.remove(i + 1);
                     }
@@ -122,9 +124,5 @@ class BpeTrainerTest {
             }
         }
         return learnt.toArray(new int[0][]);
-    }
-
-    private static int compare(List<Integer> a, List<Integer> b) {
-        return !a.get(0).equals(b.get(0)) ? Integer.compare(a.get(0), b.get(0)) : Integer.compare(a.get(1), b.get(1));
     }
 }
