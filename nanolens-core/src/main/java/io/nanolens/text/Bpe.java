@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -59,14 +58,14 @@ public final class Bpe implements Tokenizer {
     static final int VERSION = 1;
     // Chunks up to this many chars are cached: they are the frequent ones (words with their space, punctuation).
     private static final int CACHE_MAX_CHARS = 24;
-    // Bounds the cache at a few MB; when full it is emptied and refills with what is frequent now.
-    private static final int CACHE_ENTRIES = 1 << 16;
+    // 2^16 slots (a few MB when full) hit 98% of the chunks of 8 MB of Java sources (2^14: 97%, 2^12: 94%).
+    private static final int CACHE_BITS = 16;
 
     private final Pattern pattern;
     private final boolean handWrittenSplit; // PreSplitter does the default pattern's work, faster
     private final MergeTable merges;
     private final byte[] bosBytes = BOS.getBytes(StandardCharsets.UTF_8);
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private final ChunkCache cache = new ChunkCache(CACHE_BITS);
 
     Bpe(String pattern, MergeTable merges) {
         this.pattern = Pattern.compile(pattern, Pattern.UNICODE_CHARACTER_CLASS);
@@ -113,19 +112,17 @@ public final class Bpe implements Tokenizer {
 
     /** Appends the ids of the chunk {@code text[start, end)} to {@code out}, from the cache when it is there. */
     private void encodeChunk(String text, int start, int end, Output out) {
-        String key = end - start <= CACHE_MAX_CHARS ? text.substring(start, end) : null;
-        int[] cached = key == null ? null : cache.get(key);
+        boolean cacheable = end - start <= CACHE_MAX_CHARS;
+        int hash = cacheable ? ChunkCache.hash(text, start, end) : 0;
+        int[] cached = cacheable ? cache.get(text, start, end, hash) : null;
         if (cached != null) {
             out.append(cached, cached.length);
             return;
         }
         out.reserveParts(Utf8.MAX_BYTES_PER_CHAR * (end - start));
         int length = merges.apply(out.parts, Utf8.encode(text, start, end, out.parts), out.scratch);
-        if (key != null) {
-            if (cache.size() >= CACHE_ENTRIES) {
-                cache.clear();
-            }
-            cache.put(key, Arrays.copyOf(out.parts, length));
+        if (cacheable) {
+            cache.put(text.substring(start, end), Arrays.copyOf(out.parts, length), hash);
         }
         out.append(out.parts, length);
     }
