@@ -12,9 +12,9 @@ import java.util.PriorityQueue;
 /**
  * Learns BPE merges from text the way nanochat's rustbpe does: pre-split every document with {@link Bpe#PATTERN}
  * (through {@link PreSplitter}), count the distinct chunks (in parallel, one map per worker), then merge the most
- * frequent adjacent pair of tokens again and again. Only the chunks that contain the chosen pair are touched: an inverted index maps each pair to the chunks it occurs in, and a max-heap
- * of (count, pair) entries is corrected lazily (an entry whose count has gone stale is pushed again with the
- * current count). Pair counts are exact (overlapping occurrences count, as in minbpe's {@code get_stats}); ties go
+ * frequent adjacent pair of tokens again and again. Only the chunks that contain the chosen pair are touched: an
+ * inverted index maps each pair to the chunks it occurs in, and a max-heap of (count, pair) entries is corrected
+ * lazily (an entry whose count has gone stale is pushed again with the current count). Pair counts are exact (overlapping occurrences count, as in minbpe's {@code get_stats}); ties go
  * to the pair with the smaller left id, then the smaller right id. Sennrich et al. 2016; rustbpe in
  * github.com/karpathy/nanochat.
  */
@@ -51,7 +51,8 @@ final class BpeTrainer {
         List<String> batch = new ArrayList<>();
         int batchChars = 0;
         for (String text : texts) {
-            String kept = truncate(text, (int) Math.min(config.maxDocumentChars(), config.maxCharacters() - characters));
+            long remaining = config.maxCharacters() - characters;
+            String kept = truncate(text, (int) Math.min(config.maxDocumentChars(), remaining));
             batch.add(kept);
             batchChars += kept.length();
             documents++;

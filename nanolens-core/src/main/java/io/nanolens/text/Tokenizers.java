@@ -102,23 +102,28 @@ public final class Tokenizers {
      */
     static void writeAtomically(Path dir, String json) {
         Path file = dir.resolve(FILE_NAME);
+        // a name of our own rather than Files.createTempFile, whose owner-only permissions the move would keep
+        Path temp = dir.resolve("." + FILE_NAME + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
+                + ".tmp");
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, "." + FILE_NAME + ".", ".tmp");
-            try {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    ByteBuffer bytes = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
-                    while (bytes.hasRemaining()) {
-                        channel.write(bytes);
-                    }
-                    channel.force(true); // the data must be on disk before the rename makes it visible
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
                 }
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(temp);
+                channel.force(true); // the data must be on disk before the rename makes it visible
             }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new NanolensException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // nothing more to do: the tokenizer is written or the error above says why not
+            }
         }
     }
 }
