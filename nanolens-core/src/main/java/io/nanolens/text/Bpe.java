@@ -17,8 +17,11 @@ import java.util.regex.PatternSyntaxException;
  * Our own byte-level BPE tokenizer, trained and applied as nanochat does with rustbpe and tiktoken: text is
  * pre-split with the GPT-4 pattern (nanochat's variant, numbers in groups of at most two digits), each chunk's UTF-8
  * bytes are merged by the learnt merges (ids 0..255 are bytes, merge r makes id 256 + r), and {@code <|bos|>}
- * comes last, id {@code vocabSize() - 1}. The pattern is compiled with Unicode character classes, so {@code \s} is
- * Unicode White_Space as in tiktoken's Rust regex. Frequent short chunks are cached.
+ * comes last, id {@code vocabSize() - 1}; text that spells "<|bos|>" is encoded as ordinary text. The pattern is
+ * compiled with Unicode character classes, so {@code \s} is Unicode White_Space as in tiktoken's Rust regex; the
+ * default pattern runs through {@code PreSplitter}, a hand-written equivalent. Frequent short chunks are cached
+ * ({@code ChunkCache}). {@code decode(encode(s))} is {@code s} for every well-formed string; an unpaired surrogate
+ * has no UTF-8 form and is encoded as U+FFFD, so it comes back as U+FFFD. Thread-safe.
  *
  * <p>{@code tokenizer.json}, format version 1, written with one merge per line:
  * <pre>{@code
@@ -26,7 +29,8 @@ import java.util.regex.PatternSyntaxException;
  *  "special_tokens": {"<|bos|>": 256 + number of merges},
  *  "merges": [[left id, right id], ...]}       // merge r creates id 256 + r
  * }</pre>
- * Read from Python (the {@code regex} package understands the pattern) and encode the same way:
+ * Read it from Python (the {@code regex} package understands the pattern) and encode the same way (the test fixture
+ * {@code bpe-v1/golden_bpe.py} does exactly this):
  * <pre>{@code
  * import json, regex
  * t = json.load(open("tokenizer.json"))
@@ -116,15 +120,16 @@ public final class Bpe implements Tokenizer {
         int hash = cacheable ? ChunkCache.hash(text, start, end) : 0;
         int[] cached = cacheable ? cache.get(text, start, end, hash) : null;
         if (cached != null) {
-            out.append(cached, cached.length);
+            int from = ChunkCache.idsFrom(cached);
+            out.append(cached, from, cached.length - from);
             return;
         }
         out.reserveParts(Utf8.MAX_BYTES_PER_CHAR * (end - start));
         int length = merges.apply(out.parts, Utf8.encode(text, start, end, out.parts), out.scratch);
         if (cacheable) {
-            cache.put(text.substring(start, end), Arrays.copyOf(out.parts, length), hash);
+            cache.put(text, start, end, hash, out.parts, length);
         }
-        out.append(out.parts, length);
+        out.append(out.parts, 0, length);
     }
 
     /** The chunks the pre-split pattern cuts {@code text} into; BPE never merges across them. */
@@ -162,11 +167,11 @@ public final class Bpe implements Tokenizer {
             }
         }
 
-        void append(int[] values, int n) {
+        void append(int[] values, int from, int n) {
             if (size + n > ids.length) {
                 ids = Arrays.copyOf(ids, Math.max(2 * ids.length, size + n));
             }
-            System.arraycopy(values, 0, ids, size, n);
+            System.arraycopy(values, from, ids, size, n);
             size += n;
         }
     }
