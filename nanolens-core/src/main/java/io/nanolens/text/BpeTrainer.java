@@ -14,9 +14,9 @@ import java.util.PriorityQueue;
  * (through {@link PreSplitter}), count the distinct chunks (in parallel, one map per worker), then merge the most
  * frequent adjacent pair of tokens again and again. Only the chunks that contain the chosen pair are touched: an
  * inverted index maps each pair to the chunks it occurs in, and a max-heap of (count, pair) entries is corrected
- * lazily (an entry whose count has gone stale is pushed again with the current count). Pair counts are exact (overlapping occurrences count, as in minbpe's {@code get_stats}); ties go
- * to the pair with the smaller left id, then the smaller right id. Sennrich et al. 2016; rustbpe in
- * github.com/karpathy/nanochat.
+ * lazily (an entry whose count has gone stale is pushed again with the current count). Pair counts are exact
+ * (overlapping occurrences count, as in minbpe's {@code get_stats}); ties go to the pair with the smaller left id,
+ * then the smaller right id. Sennrich et al. 2016; rustbpe in github.com/karpathy/nanochat.
  */
 final class BpeTrainer {
     // Documents are counted in batches of about this many characters, spread over the worker threads.
