@@ -14,8 +14,9 @@ import java.util.Arrays;
  * Causal self-attention of one nanochat v1 block, forward and backward side by side: q = ln·Wqᵀ, k = ln·Wkᵀ,
  * v = ln·Wvᵀ; rotary on q and k, then parameter-free RMSNorm per head (QK norm); softmax(q·kᵀ/√hd) over earlier
  * positions; heads concatenated and projected by c_proj. Grouped-query: query head h reads key/value head
- * h / (H / Hkv). The core runs row by row over (sequence, head) pairs in parallel; scores are never a full T×T
- * product, so the causal half is all that is computed. Shapes as in {@link GptState}.
+ * h / (H / Hkv). The core runs over (sequence, head) pairs in parallel, one query row at a time against that head's
+ * keys and values transposed to [hd, positions], so every step is a vector operation over key positions and only
+ * the causal half of the scores is computed. Shapes as in {@link GptState}.
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -67,15 +68,11 @@ final class Attention {
         rotary.forward(s.kRot[l], n, kvHeads, s.t, s.start);
         RmsNorm.forward(s.qRot[l], s.q[l], s.rstdQ[l], n * heads, hd);
         RmsNorm.forward(s.kRot[l], s.k[l], s.rstdK[l], n * kvHeads, hd);
-        float[] keys = s.k[l];
-        float[] values = s.v[l];
         if (cache != null) {
             cache.store(l, s.k[l], s.v[l], n);
-            keys = cache.keys(l);
-            values = cache.values(l);
         }
-        float[] k = keys;
-        float[] v = values;
+        float[] k = cache == null ? s.k[l] : cache.keys(l);
+        float[] v = cache == null ? s.v[l] : cache.values(l);
         Parallel.forEach(s.b * heads, (task, worker) -> head(s, l, task / heads, task % heads, k, v, worker));
         Matmul.abT(s.attY[l], w.proj(), s.attOut, n, d, d, false);
     }
@@ -200,7 +197,7 @@ final class Attention {
         }
     }
 
-    /** Softmax in place over x[off .. off + n) (Ops.softmax works on whole rows from offset 0; this one on a slice). */
+    /** Softmax in place over x[off .. off + n) (Ops.softmax takes whole rows from offset 0; this takes a slice). */
     private static void softmax(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {

@@ -51,7 +51,7 @@ public final class GptState {
     final float[] rstdF;            // [N]
     final float[] logits;           // [N, V] soft-capped logits
     final float[] rowLse;           // [N] log Σ exp of each row's logits (NaN where the target is ignored)
-    final float[][] scratch;        // [threads][4·hd·T + 2·T] attention per worker: kᵀ, vᵀ, dkᵀ, dvᵀ [hd, T], two rows [T]
+    final float[][] scratch;        // [threads][4·hd·T + 2·T] per attention worker: kᵀ, vᵀ, dkᵀ, dvᵀ [hd, T], 2 rows
 
     final float[] dLogits;          // [N, V] gradient of the loss w.r.t. the pre-cap logits (training only)
     final float[] dResid;           // [N, d] gradient w.r.t. the residual stream at the current layer
@@ -160,7 +160,7 @@ public final class GptState {
         for (int i = 0; i < n; i++) {
             if (tokenIds[i] < 0 || tokenIds[i] >= config.vocabSize()) {
                 throw new NanolensException("token id " + tokenIds[i] + " at index " + i + " is outside the "
-                        + "vocabulary [0, " + config.vocabSize() + "); was the text encoded with this model's tokenizer?");
+                        + "vocabulary [0, " + config.vocabSize() + "); encode the text with this model's tokenizer");
             }
         }
         System.arraycopy(tokenIds, 0, tokens, 0, n);
