@@ -64,7 +64,7 @@ final class ModelBenchmark {
 
     void run() {
         int threads = Parallel.threads();
-        TorchReference.Lookup lookup = TorchReference.find();
+        TorchReference.Lookup lookup = TorchReference.find(TorchReference.GPT);
         torch = lookup.reference();
         report.put("threads", threads);
         report.put("vocab", VOCAB);
@@ -78,7 +78,7 @@ final class ModelBenchmark {
             report.line("reference: none (%s)", lookup.missing());
         } else {
             report.put("torch", torch.version());
-            report.line("reference: PyTorch %s, %s run by %s", torch.version(), TorchReference.SCRIPT, torch.python());
+            report.line("reference: PyTorch %s, %s run by %s", torch.version(), torch.name(), torch.python());
             for (Preset p : PRESETS) {
                 guarded(() -> checkSameModel(p));
             }

@@ -14,24 +14,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The PyTorch side of {@code ./nanolens bench model}: {@code bench/gpt_torch.py} (the same nanochat GPT in plain
- * PyTorch) run by Debian's {@code /usr/bin/python3} as a subprocess, one launch per measurement round, each
- * printing one JSON line. It is found next to the working directory, the jar or {@code -Dnanolens.home}; when the
- * script, Python or its torch is missing, {@link #find} says why and the benchmark prints nanolens's figures alone.
+ * The PyTorch side of a benchmark: a script under {@code bench/} ({@link #GPT}: the same nanochat GPT in plain
+ * PyTorch; {@link #SAE}: SAE training as SAELens and sparsify do it) run by Debian's {@code /usr/bin/python3} as a
+ * subprocess, one launch per measurement round, each printing JSON lines. It is found next to the working
+ * directory, the jar or {@code -Dnanolens.home}; when the script, Python or its torch is missing, {@link #find}
+ * says why and the benchmark prints nanolens's figures alone.
  */
 final class TorchReference {
     /** How a user gets the reference on Debian. */
     static final String INSTALL_HINT = "apt-get install -y python3-torch python3-numpy libopenblas0-pthread";
-    static final String SCRIPT = "bench/gpt_torch.py";
+    static final String GPT = "bench/gpt_torch.py";
+    static final String SAE = "bench/pytorch_sae_baseline.py";
     private static final long TIMEOUT_MINUTES = 30;
 
     private final Path python;
     private final Path script;
+    private final String name;
     private final String version;
 
-    private TorchReference(Path python, Path script, String version) {
+    private TorchReference(Path python, Path script, String name, String version) {
         this.python = python;
         this.script = script;
+        this.name = name;
         this.version = version;
     }
 
@@ -44,11 +48,14 @@ final class TorchReference {
         }
     }
 
-    /** The reference, or why there is none: the script, {@code -Dnanolens.python} (default /usr/bin/python3), torch. */
-    static Lookup find() {
-        Optional<Path> script = locateScript();
+    /**
+     * The reference {@code name} (e.g. {@link #GPT}), or why there is none: the script, {@code -Dnanolens.python}
+     * (default /usr/bin/python3), torch.
+     */
+    static Lookup find(String name) {
+        Optional<Path> script = locateScript(name);
         if (script.isEmpty()) {
-            return Lookup.missing(SCRIPT + " not found beside the working directory or the jar; run from the "
+            return Lookup.missing(name + " not found beside the working directory or the jar; run from the "
                     + "repository or pass -Dnanolens.home=REPO");
         }
         Path python = Path.of(System.getProperty("nanolens.python", "/usr/bin/python3"));
@@ -60,14 +67,14 @@ final class TorchReference {
             if (r.exit != 0 || r.stdout.isBlank()) {
                 return Lookup.missing(python + " has no torch/numpy (install with: " + INSTALL_HINT + ")");
             }
-            return new Lookup(new TorchReference(python, script.get(), r.stdout.strip()), null);
+            return new Lookup(new TorchReference(python, script.get(), name, r.stdout.strip()), null);
         } catch (IOException e) {
             return Lookup.missing("cannot run " + python + ": " + e.getMessage());
         }
     }
 
-    /** {@code bench/gpt_torch.py} under -Dnanolens.home, or in the working directory, the jar's folder or a parent. */
-    static Optional<Path> locateScript() {
+    /** The script {@code name} under -Dnanolens.home, or in the working directory, the jar's folder or a parent. */
+    static Optional<Path> locateScript(String name) {
         List<Path> starts = new ArrayList<>();
         String home = System.getProperty("nanolens.home");
         if (home != null) {
@@ -81,7 +88,7 @@ final class TorchReference {
         }
         for (Path start : starts) {
             for (Path dir = start; dir != null; dir = dir.getParent()) {
-                Path candidate = dir.resolve(SCRIPT);
+                Path candidate = dir.resolve(name);
                 if (Files.isRegularFile(candidate)) {
                     return Optional.of(candidate);
                 }
@@ -102,20 +109,35 @@ final class TorchReference {
         return python;
     }
 
+    String name() {
+        return name;
+    }
+
     /** Runs the script with {@code args} and returns its last JSON line. */
     JsonNode call(List<String> args) {
+        List<JsonNode> lines = callAll(args);
+        return lines.getLast();
+    }
+
+    /** Runs the script with {@code args} and returns every JSON line it printed, at least one. */
+    List<JsonNode> callAll(List<String> args) {
         List<String> command = new ArrayList<>(List.of(python.toString(), script.toString()));
         command.addAll(args);
         try {
             Result r = run(command, TIMEOUT_MINUTES * 60);
-            String[] lines = r.stdout.strip().split("\n");
-            String last = lines[lines.length - 1].strip();
-            if (r.exit != 0 || !last.startsWith("{")) {
-                throw new IllegalStateException(SCRIPT + " failed (exit " + r.exit + "): " + tail(r.stderr));
+            List<JsonNode> json = new ArrayList<>();
+            ObjectMapper mapper = new ObjectMapper();
+            for (String line : r.stdout.strip().split("\n")) {
+                if (line.strip().startsWith("{")) {
+                    json.add(mapper.readTree(line.strip()));
+                }
             }
-            return new ObjectMapper().readTree(last);
+            if (r.exit != 0 || json.isEmpty()) {
+                throw new IllegalStateException(name + " failed (exit " + r.exit + "): " + tail(r.stderr));
+            }
+            return json;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + SCRIPT + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot run " + name + ": " + e.getMessage(), e);
         }
     }
 

@@ -19,7 +19,7 @@ class ModelBenchmarkTest {
 
     @Test
     void scriptIsFoundFromTheModuleDirectory() {
-        assertTrue(TorchReference.locateScript().filter(Files::isRegularFile).isPresent(),
+        assertTrue(TorchReference.locateScript(TorchReference.GPT).filter(Files::isRegularFile).isPresent(),
                 "bench/gpt_torch.py should be found walking up from " + System.getProperty("user.dir"));
     }
 
@@ -48,7 +48,7 @@ class ModelBenchmarkTest {
     }
 
     private static void assertSameLoss(GptConfig config, int batch, int time) {
-        TorchReference torch = TorchReference.find().reference();
+        TorchReference torch = TorchReference.find(TorchReference.GPT).reference();
         assumeTrue(torch != null, "no /usr/bin/python3 with torch; install: " + TorchReference.INSTALL_HINT);
         double[] losses = ModelBenchmark.sameModelLosses(config, torch, batch, time);
         assertTrue(Double.isFinite(losses[0]) && losses[0] > 0, "nanolens loss " + losses[0]);
