@@ -42,8 +42,9 @@ public final class ActivationShards {
 
     /**
      * Reads {@code rows} to its end into {@code dir} as shards of {@code shardRows} rows stored as {@code dtype}
-     * (F32 or BF16), measures the normalisation factor over all of them, and writes the manifest last. An old
-     * manifest in {@code dir} is deleted first, so an interrupted write never leaves a manifest over mixed shards.
+     * (F32 or BF16), measures the normalisation factor over all of them (as given, before any bfloat16 rounding)
+     * and writes the manifest last. An old manifest in {@code dir} is deleted first, so an interrupted write never
+     * leaves a manifest over mixed shards. The stream is left open (a finished harvest has closed its corpus).
      *
      * @throws NanolensException if the dtype is neither F32 nor BF16, the shard size is out of range, the stream
      *                           holds no rows, or a file cannot be written
@@ -51,7 +52,7 @@ public final class ActivationShards {
     public static ActivationManifest write(ActivationStream rows, ActivationManifest.Origin origin, Path dir,
                                            Dtype dtype, int shardRows) {
         int width = rows.width();
-        ActivationManifest.dtypeName(dtype);
+        ActivationManifest.dtypeName(dtype); // refuses any other dtype before a file is touched
         if (shardRows < 1 || (long) shardRows * width > Integer.MAX_VALUE - 8) {
             throw new NanolensException("shards of " + shardRows + " rows × " + width + " values: use between 1 and "
                     + (Integer.MAX_VALUE - 8) / width + " rows per shard");

@@ -34,6 +34,10 @@ public record HarvestConfig(HookPoint hook, int contextSize, int contextsPerPass
         if (contextsPerPass < 1) {
             throw new NanolensException("contexts per pass is " + contextsPerPass + " but must be at least 1");
         }
+        if ((long) contextSize * contextsPerPass > Integer.MAX_VALUE - 8) {
+            throw new NanolensException(contextsPerPass + " contexts of " + contextSize + " tokens exceed one pass "
+                    + "(2^31 positions); use fewer contexts per pass");
+        }
         if (tokens < 1) {
             throw new NanolensException("token count is " + tokens + " but must be at least 1");
         }

@@ -27,8 +27,9 @@ class ShuffleBufferTest {
         int tokens = 3000;
         HookPoint hook = HookPoint.parse("blocks.1.hook_resid_post", CONFIG);
         HarvestConfig config = new HarvestConfig(hook, 16, 4, false, tokens);
-        StoreFixtures.Recording pulled = new StoreFixtures.Recording(
-                new ActivationHarvester(StoreFixtures.model(5), StoreFixtures.BYTES, StoreFixtures.stories(20), config));
+        ActivationHarvester harvester = new ActivationHarvester(StoreFixtures.model(5), StoreFixtures.BYTES,
+                StoreFixtures.stories(20), config);
+        StoreFixtures.Recording pulled = new StoreFixtures.Recording(harvester);
         List<float[]> served = new ArrayList<>();
         try (ShuffleBuffer buffer = new ShuffleBuffer(pulled, capacity, 99)) {
             float[] batch = new float[64 * buffer.width()];

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -75,8 +76,8 @@ final class StoreFixtures {
     /** The token stream a harvest sees: BOS then the document's byte ids, for every document, concatenated. */
     static int[] tokenStream(Corpus corpus) {
         try (Stream<String> documents = corpus.documents()) {
-            return documents.flatMapToInt(d -> java.util.stream.IntStream.concat(
-                    java.util.stream.IntStream.of(BYTES.bosId()), Arrays.stream(BYTES.encode(d)))).toArray();
+            return documents.flatMapToInt(d -> IntStream.concat(IntStream.of(BYTES.bosId()),
+                    Arrays.stream(BYTES.encode(d)))).toArray();
         }
     }
 
