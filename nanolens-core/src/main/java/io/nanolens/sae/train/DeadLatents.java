@@ -23,7 +23,7 @@ public final class DeadLatents {
     }
 
     /** Records a batch of {@code rows} tokens in which latent i fired {@code counts[i]} times. */
-    public void record(long[] counts, int rows) {
+    public void record(int[] counts, int rows) {
         if (counts.length != lastFired.length) {
             throw new NanolensException("firing counts for " + counts.length + " latents, tracker has "
                     + lastFired.length);

@@ -12,13 +12,13 @@ class DeadLatentsTest {
     @Test
     void aLatentIsDeadOnceAWholeWindowPassesWithoutAFiring() {
         DeadLatents dead = new DeadLatents(3, 100);
-        dead.record(new long[] {1, 0, 0}, 60);
+        dead.record(new int[] {1, 0, 0}, 60);
         assertArrayEquals(new boolean[] {false, false, false}, dead.mask(), "nothing is dead before the window");
-        dead.record(new long[] {0, 2, 0}, 40);
+        dead.record(new int[] {0, 2, 0}, 40);
         assertArrayEquals(new boolean[] {false, false, true}, dead.mask(), "latent 2 never fired in 100 tokens");
-        dead.record(new long[] {0, 0, 0}, 59);
+        dead.record(new int[] {0, 0, 0}, 59);
         assertFalse(dead.isDead(0), "latent 0 last fired at token 60; 99 tokens later it is alive");
-        dead.record(new long[] {0, 0, 0}, 1);
+        dead.record(new int[] {0, 0, 0}, 1);
         assertTrue(dead.isDead(0));
         assertFalse(dead.isDead(1));
         assertEquals(2 / 3.0, dead.deadFraction(), 1e-12);
@@ -27,7 +27,7 @@ class DeadLatentsTest {
     @Test
     void reviveGivesAFreshWindowAndStateRoundTrips() {
         DeadLatents dead = new DeadLatents(2, 10);
-        dead.record(new long[] {0, 1}, 20);
+        dead.record(new int[] {0, 1}, 20);
         assertTrue(dead.isDead(0));
         dead.revive(0);
         assertFalse(dead.isDead(0));
