@@ -1,9 +1,11 @@
 package io.nanolens.sae;
 
 import io.nanolens.NanolensException;
+import io.nanolens.tensor.Tensor;
 
 import java.util.Arrays;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The six SAE architectures nanolens trains, each naming its class: the one place an architecture's name turns into
@@ -28,9 +30,10 @@ public enum Architecture {
     private final String id;
     private final String saeLensName;
     private final String inferenceName;
-    private final Function<SaeConfig, Sae> factory;
+    private final BiFunction<SaeConfig, Map<String, Tensor>, Sae> factory;
 
-    Architecture(String id, String saeLensName, String inferenceName, Function<SaeConfig, Sae> factory) {
+    Architecture(String id, String saeLensName, String inferenceName,
+                 BiFunction<SaeConfig, Map<String, Tensor>, Sae> factory) {
         this.id = id;
         this.saeLensName = saeLensName;
         this.inferenceName = inferenceName;
@@ -72,8 +75,8 @@ public enum Architecture {
                 + Arrays.stream(values()).map(Architecture::id).toList());
     }
 
-    /** A new SAE with zero weights (callers initialise or load them). */
-    Sae newSae(SaeConfig config) {
-        return factory.apply(config);
+    /** The SAE over these parameters, whose names and shapes {@link Sae#of} has checked. */
+    Sae newSae(SaeConfig config, Map<String, Tensor> parameters) {
+        return factory.apply(config, parameters);
     }
 }

@@ -17,7 +17,7 @@ import java.util.List;
  * @param k                   TopK: latents kept per row; BatchTopK and Matryoshka: per row on average over a batch
  * @param sparsityCoefficient L1 weight (ReLU, Gated) or L0 weight (JumpReLU); unused by the TopK family
  * @param auxCoefficient      weight of the auxiliary loss: AuxK (TopK family) or the gate-path reconstruction (Gated)
- * @param kAux                dead latents AuxK lets reconstruct the residual, per row
+ * @param kAux                dead latents AuxK lets reconstruct the residual, per row (at most)
  * @param bandwidth           JumpReLU: width ε of the rectangle kernel of the straight-through estimator
  * @param initialThreshold    JumpReLU: threshold every latent starts with
  * @param thresholdRate       BatchTopK, Matryoshka: rate of the moving average that learns the inference threshold
@@ -33,8 +33,11 @@ public record SaeConfig(Architecture architecture, int dIn, int dSae, int k, flo
     public static final int DEFAULT_K = 32;
     /** SAELens's default l1_coefficient and l0_coefficient. */
     public static final float DEFAULT_SPARSITY_COEFFICIENT = 1f;
-    /** AuxK weight 1/32 (Gao et al. 2024 appendix B.1; dictionary_learning auxk_alpha). */
-    public static final float DEFAULT_AUXK_COEFFICIENT = 1f / 32;
+    /**
+     * SAELens's aux_loss_coefficient. Its AuxK is not divided by the input variance, unlike OpenAI's and
+     * dictionary_learning's (whose 1/32 multiplies a normalised error), so the two coefficients are not comparable.
+     */
+    public static final float DEFAULT_AUXK_COEFFICIENT = 1f;
     /** SAELens weighs the Gated auxiliary reconstruction 1:1 with the main one. */
     public static final float DEFAULT_GATED_AUX_COEFFICIENT = 1f;
     /** SAELens 6.18 jumprelu_bandwidth. */
@@ -75,7 +78,7 @@ public record SaeConfig(Architecture architecture, int dIn, int dSae, int k, flo
     }
 
     /**
-     * A config with the defaults: k = min(32, dSae), sparsity coefficient 1, AuxK coefficient 1/32 with
+     * A config with the defaults: k = min(32, dSae), sparsity coefficient 1, AuxK coefficient 1 with
      * k_aux = d_in/2 (Gated: auxiliary coefficient 1), JumpReLU bandwidth 0.05 and initial threshold 0.01,
      * threshold rate 0.01, Matryoshka prefixes dSae/8, dSae/4, dSae/2, dSae, b_dec subtracted from the input.
      */

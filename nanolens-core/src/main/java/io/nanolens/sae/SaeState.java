@@ -1,12 +1,10 @@
 package io.nanolens.sae;
 
-import java.util.Arrays;
-
 /**
- * Every buffer one training step of an {@link Sae} writes, allocated once for batches of at most B rows so the step
+ * Every buffer a training step of an {@link Sae} writes, allocated once for batches of at most B rows so the step
  * loop does not allocate (llm.c's ActivationTensors). Made by {@link Sae#newState}; each architecture adds the
- * buffers only it needs, the others stay null. A state belongs to one SAE shape and can serve any SAE of that shape
- * and architecture, one step at a time. Shapes: B = maxRows, d = d_in, m = d_sae; a step uses the first rows of each.
+ * buffers only it needs, the others stay null. A state serves any SAE of its architecture and shape, one step
+ * (loss, then backward) at a time. Shapes: B = maxRows, d = d_in, m = d_sae; a step uses the first rows of each.
  */
 public final class SaeState {
     final int maxRows;              // B
@@ -15,47 +13,52 @@ public final class SaeState {
     final Architecture architecture;
 
     int rows;                       // rows in the current step
-    float sparsityCoefficient;      // of the last loss
+    float coefficient;              // sparsity coefficient of the last loss
     boolean backwardReady;          // a loss ran since the last backward
 
     final float[] saeIn;            // [B, d] input minus b_dec (when applied)
-    final float[] pre;              // [B, m] encoder pre-activations (Gated: saeIn·W_encᵀ without biases)
     final float[] recon;            // [B, d] reconstruction x̂
-    final float[] gradOut;          // [B, d] dL/dx̂ of the reconstruction loss (Matryoshka reuses it in backward)
-    final float[] ones;             // [B] all ones: column sums as a matrix product
-    final float[] sumM;             // [m] scratch
-    final float[] sumD;             // [d] scratch
-    final float[] decoderNorms;     // [m] ‖W_dec_i‖ at the last loss
+    final float[] gradOut;          // [B, d] ∂L/∂x̂
+    final float[] inputGrad;        // [B, d] ∂L/∂saeIn through the encoder
+    final double[] rowSums;         // [B] per-row squared errors
+    final float[] decoderNorms;     // [m] ‖W_dec_i‖ at the last loss (ReLU, Gated)
+    final float[] latentSums;       // [m] per-latent column sums
 
-    float[] acts;                   // [B, m] latents (ReLU, JumpReLU, Gated)
-    float[] gradPre;                // [B, m] dL/dpre (ReLU, JumpReLU, Gated)
+    float[] pre;                    // [B, m] encoder pre-activations (Gated: saeIn·wEncᵀ without bias)
+    float[] acts;                   // [B, m] dense latents (ReLU, JumpReLU, Gated)
+    float[] gradPre;                // [B, m] ∂L/∂latents, then ∂L/∂pre (dense architectures)
+    float[] thresholds;             // [m] JumpReLU thresholds exp(logThreshold) of the last loss
     float[] gateActs;               // [B, m] relu of the gate pre-activations (Gated)
-    float[] gateGrad;               // [B, m] dL/d(gate pre-activations) (Gated)
-    float[] gateRecon;              // [B, d] gate-path reconstruction, then its loss gradient (Gated)
+    float[] gateGrad;               // [B, m] ∂L/∂gateActs, then ∂L/∂(gate pre-activations) (Gated)
+    float[] gateRecon;              // [B, d] gate-path reconstruction, then ∂L/∂ of it (Gated)
+    float[] magSums;                // [m] Σ_r ∂L/∂(magnitude pre-activation) (Gated)
+    float[] scaleSums;              // [m] Σ_r ∂L/∂(magnitude pre-activation)·preGate (Gated)
+    float[] magScales;              // [m] exp(r_mag) of the last loss (Gated)
 
     SparseCodes codes;              // kept latents (TopK family)
     AuxK auxK;                      // dead-latent auxiliary loss (TopK family)
-    int[] flatIndex;                // [B·k] batch top-k positions in the flat [B, m] pre-activations (BatchTopK)
-    float[] flatValue;              // [B·k] their values (BatchTopK)
-    int[] rowCount;                 // [B] kept latents per row (BatchTopK)
-    int[] rowCursor;                // [B] fill position per row (BatchTopK)
-    float[][] levelErrors;          // [levels][B, d] x̂_level − x of every prefix (Matryoshka)
-    float[] maskedValues;           // [2B·k] the kept values of one prefix group, zero elsewhere (Matryoshka)
+    BatchSelection selection;       // batch-wide top k·B (BatchTopK, Matryoshka)
+    float[][] levelGrads;           // [levels][B, d] x̂_level − x, then ∂L/∂x̂ summed over levels ≥ (Matryoshka)
+    float[] maskedValues;           // [pairs] the kept values of one prefix group, zero elsewhere (Matryoshka)
 
     SaeState(SaeConfig config, int maxRows) {
         this.maxRows = maxRows;
         this.d = config.dIn();
         this.m = config.dSae();
         this.architecture = config.architecture();
-        saeIn = new float[maxRows * d];
-        pre = new float[Math.multiplyExact(maxRows, m)];
-        recon = new float[maxRows * d];
-        gradOut = new float[maxRows * d];
-        ones = new float[maxRows];
-        Arrays.fill(ones, 1f);
-        sumM = new float[m];
-        sumD = new float[d];
+        int rowsD = Math.multiplyExact(maxRows, d);
+        saeIn = new float[rowsD];
+        recon = new float[rowsD];
+        gradOut = new float[rowsD];
+        inputGrad = new float[rowsD];
+        rowSums = new double[maxRows];
         decoderNorms = new float[m];
+        latentSums = new float[m];
+    }
+
+    /** A [B, m] buffer. */
+    float[] rowsByLatents() {
+        return new float[Math.multiplyExact(maxRows, m)];
     }
 
     /** Most rows a step may have. */
@@ -71,5 +74,28 @@ public final class SaeState {
     /** The last step's reconstruction x̂, [rows, d_in] in the first rows·d_in values (state-owned). */
     public float[] reconstruction() {
         return recon;
+    }
+
+    /**
+     * Adds to counts[i] the number of rows of the last step in which latent i was active (> 0) and returns the
+     * total over all latents: the trainer's dead-latent tracking and L0 (= total / rows).
+     */
+    public long addFirings(int[] counts) {
+        if (counts.length != m) {
+            throw new IllegalArgumentException("firing counts need d_sae = " + m + " entries, got " + counts.length);
+        }
+        if (codes != null) {
+            return codes.countFirings(counts);
+        }
+        long total = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0, o = r * m; i < m; i++) {
+                if (acts[o + i] > 0) {
+                    counts[i]++;
+                    total++;
+                }
+            }
+        }
+        return total;
     }
 }

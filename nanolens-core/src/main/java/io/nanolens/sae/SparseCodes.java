@@ -11,8 +11,9 @@ import java.util.Arrays;
  * O(B·m·d). TopK and AuxK have one segment per batch row. BatchTopK keeps a different number of latents per row;
  * each row's latents are cut into segments of at most {@code width} (the last padded with zero values), which
  * bounds the padding by one segment per row: at most 2·B segments for k·B pairs. Segments then name their row,
- * and rows are gathered per segment before a transposed product. See PERFORMANCE.md, "Where an SAE training step
- * spends its time".
+ * and rows are gathered per segment before a transposed product. Padding pairs name a valid latent with value 0,
+ * so they add nothing; {@link #maskInactive} zeroes their gradients. See PERFORMANCE.md, "Where an SAE training
+ * step spends its time".
  */
 final class SparseCodes {
     private static final int GRAIN_FLOPS = 1 << 15; // below this much work per chunk, threads cost more than they save
@@ -104,11 +105,6 @@ final class SparseCodes {
         Ops.sparseAccumulateTransposed(idx, values, segments, width, source, d, dw, m);
     }
 
-    /** out[d] = Σ_pairs values[p]·w[idx[p], :] over the whole batch (a sparse decode of one row holding every pair). */
-    void sumRows(float[] values, float[] w, float[] out) {
-        Ops.sparseDecode(idx, values, 1, pairs(), w, d, out, false);
-    }
-
     /** bias[idx[p]] += values[p] for every pair. */
     void addToBias(float[] values, float[] bias) {
         for (int p = 0, n = pairs(); p < n; p++) {
@@ -125,12 +121,15 @@ final class SparseCodes {
         }
     }
 
-    /** counts[idx[p]] += 1 for every pair with a positive value. */
-    void countFirings(int[] counts) {
+    /** counts[idx[p]] += 1 for every pair with a positive value; returns how many pairs that was. */
+    long countFirings(int[] counts) {
+        long total = 0;
         for (int p = 0, n = pairs(); p < n; p++) {
             if (val[p] > 0) {
                 counts[idx[p]]++;
+                total++;
             }
         }
+        return total;
     }
 }
