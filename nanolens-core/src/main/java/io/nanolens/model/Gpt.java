@@ -1,0 +1,316 @@
+package io.nanolens.model;
+
+import io.nanolens.NanolensException;
+import io.nanolens.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The nanochat v1 GPT on the CPU in float32 (karpathy/nanochat gpt.py @ a088b7a): x = norm(wte[idx]); per block
+ * x += attn(norm(x)), x += mlp(norm(x)); logits = 15·tanh(lm_head(norm(x)) / 15). It turns tokens into logits,
+ * a training loss and gradients, and exposes TransformerLens hook points where activations leave for the SAE
+ * stage. Parameters keep nanochat's state-dict names and nn.Linear layout [out, in]; buffers live in a
+ * {@link GptState} or {@link KvCache}, so one model can serve several threads each with its own state.
+ */
+public final class Gpt {
+    private final GptConfig config;
+    private final Map<String, Tensor> parameters;   // nanochat state-dict order
+    private Map<String, Tensor> gradients;          // same names and shapes, allocated by the first backward
+    private final Attention attention;
+    private final Mlp mlp;
+    private final LmHead head;
+    private final Attention.Weights[] attentionWeights;   // [L]
+    private final Mlp.Weights[] mlpWeights;               // [L]
+    private Attention.Weights[] attentionGradients;       // [L]
+    private Mlp.Weights[] mlpGradients;                   // [L]
+    private final HookPoint[][] points;                   // [L][Kind]
+
+    /**
+     * A model initialised as nanochat does: Linear weights N(0, std²) with std = fan_in^−½·min(1, √(fan_out/fan_in)),
+     * embedding N(0, 1), lm_head and both c_proj zero; one seed fixes every value.
+     */
+    public Gpt(GptConfig config, long seed) {
+        this(config, initialParameters(config, seed));
+    }
+
+    private Gpt(GptConfig config, Map<String, Tensor> parameters) {
+        this.config = config;
+        this.parameters = Collections.unmodifiableMap(parameters);
+        Rotary rotary = new Rotary(config.headDim(), config.maxPositions());
+        attention = new Attention(config, rotary);
+        mlp = new Mlp(config);
+        head = new LmHead(config);
+        attentionWeights = new Attention.Weights[config.nLayer()];
+        mlpWeights = new Mlp.Weights[config.nLayer()];
+        bind(parameters, attentionWeights, mlpWeights);
+        points = new HookPoint[config.nLayer()][];
+        for (int l = 0; l < config.nLayer(); l++) {
+            points[l] = new HookPoint[HookPoint.Kind.values().length];
+            for (HookPoint.Kind kind : HookPoint.Kind.values()) {
+                points[l][kind.ordinal()] = new HookPoint(l, kind);
+            }
+        }
+    }
+
+    /**
+     * A model over existing tensors (e.g. read from a checkpoint); the model uses them, it does not copy them.
+     *
+     * @throws NanolensException if a name is missing or unexpected or a shape differs from the config's
+     */
+    public static Gpt of(GptConfig config, Map<String, Tensor> parameters) {
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        for (Map.Entry<String, int[]> e : parameterShapes(config).entrySet()) {
+            Tensor t = parameters.get(e.getKey());
+            if (t == null) {
+                throw new NanolensException("parameter '" + e.getKey() + "' is missing; a " + config
+                        + " needs " + parameterShapes(config).keySet());
+            }
+            if (!Arrays.equals(t.shape(), e.getValue())) {
+                throw new NanolensException("parameter '" + e.getKey() + "' has shape "
+                        + Arrays.toString(t.shape()) + " but " + config + " needs "
+                        + Arrays.toString(e.getValue()));
+            }
+            ordered.put(e.getKey(), t);
+        }
+        if (parameters.size() != ordered.size()) {
+            throw new NanolensException("unexpected parameters " + parameters.keySet().stream()
+                    .filter(k -> !ordered.containsKey(k)).toList() + " for a nanochat v1 GPT; expected only "
+                    + ordered.keySet());
+        }
+        return new Gpt(config, ordered);
+    }
+
+    /** Names and shapes of every parameter in nanochat's state-dict order ([out, in] for Linear weights). */
+    public static Map<String, int[]> parameterShapes(GptConfig c) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        int d = c.nEmbd();
+        shapes.put("transformer.wte.weight", new int[] {c.vocabSize(), d});
+        for (int l = 0; l < c.nLayer(); l++) {
+            String p = "transformer.h." + l + ".";
+            shapes.put(p + "attn.c_q.weight", new int[] {d, d});
+            shapes.put(p + "attn.c_k.weight", new int[] {c.kvDim(), d});
+            shapes.put(p + "attn.c_v.weight", new int[] {c.kvDim(), d});
+            shapes.put(p + "attn.c_proj.weight", new int[] {d, d});
+            shapes.put(p + "mlp.c_fc.weight", new int[] {c.mlpDim(), d});
+            shapes.put(p + "mlp.c_proj.weight", new int[] {d, c.mlpDim()});
+        }
+        shapes.put("lm_head.weight", new int[] {c.vocabSize(), d});
+        return shapes;
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    /** Every parameter by nanochat state-dict name, in that order (unmodifiable map, modifiable tensors). */
+    public Map<String, Tensor> parameters() {
+        return parameters;
+    }
+
+    /** Gradients with the parameters' names and shapes; allocated (as zeros) on first use, summed by backward. */
+    public Map<String, Tensor> gradients() {
+        if (gradients == null) {
+            Map<String, Tensor> g = new LinkedHashMap<>();
+            parameters.forEach((name, p) -> g.put(name, Tensor.zeros(p.shape())));
+            attentionGradients = new Attention.Weights[config.nLayer()];
+            mlpGradients = new Mlp.Weights[config.nLayer()];
+            bind(g, attentionGradients, mlpGradients);
+            gradients = Collections.unmodifiableMap(g);
+        }
+        return gradients;
+    }
+
+    /** Sets every gradient to zero (backward adds to them, so call this before each step). */
+    public void zeroGradients() {
+        gradients().values().forEach(g -> Arrays.fill(g.data(), 0f));
+    }
+
+    /**
+     * Training forward on a full batch of the state's size: logits in {@link GptState#logits()}, loss returned.
+     *
+     * @param tokens  [B, T] row-major token ids
+     * @param targets [B, T] next-token ids, negative = ignored
+     */
+    public float forward(GptState state, int[] tokens, int[] targets) {
+        return forward(state, tokens, state.batch, state.time, targets, null);
+    }
+
+    /**
+     * Forward on {@code batch} sequences of {@code time} tokens with hooks; returns the mean cross-entropy against
+     * {@code targets} (NaN if targets is null).
+     *
+     * @param tokens  [batch, time] row-major token ids
+     * @param targets [batch, time] next-token ids, negative = ignored; may be null
+     * @param hooks   may be null
+     * @throws NanolensException if the shapes do not fit the state or an id is outside the vocabulary
+     */
+    public float forward(GptState state, int[] tokens, int batch, int time, int[] targets, Hooks hooks) {
+        checkState(state);
+        state.begin(tokens, targets, batch, time, 0);
+        run(state, hooks, null, null);
+        if (targets != null) {
+            state.loss = head.loss(state);
+            state.backwardReady = state.training;
+        }
+        return state.loss;
+    }
+
+    /**
+     * Runs the blocks only as far as {@code stop} and returns its activation, [rows, width] in the first
+     * rows·width values of the returned (state-owned) array; hooks up to that point run as usual.
+     */
+    public float[] forwardTo(GptState state, int[] tokens, int batch, int time, HookPoint stop, Hooks hooks) {
+        checkState(state);
+        if (stop.layer() >= config.nLayer()) {
+            throw new NanolensException("hook point " + stop + " is past the last layer " + (config.nLayer() - 1));
+        }
+        state.begin(tokens, null, batch, time, 0);
+        run(state, hooks, stop, null);
+        return state.activation(stop);
+    }
+
+    /**
+     * Feeds the next tokens of one sequence through the model, reusing and extending the cache; returns the
+     * logits of the new tokens, [count, V] in the first count·V values of the returned (cache-owned) array.
+     *
+     * @param hooks may be null; hooks see startPosition = the position of the chunk's first token
+     */
+    public float[] forward(KvCache cache, int[] tokens, Hooks hooks) {
+        if (!cache.config.equals(config)) {
+            throw new NanolensException("KV cache was made for " + cache.config + " but the model is " + config);
+        }
+        cache.checkRoom(tokens.length);
+        GptState state = cache.state();
+        state.begin(tokens, null, 1, tokens.length, cache.position());
+        run(state, hooks, null, cache);
+        cache.advance(tokens.length);
+        return state.logits;
+    }
+
+    /**
+     * Adds the gradient of the last forward's loss to {@link #gradients()} (write hooks are not differentiated).
+     *
+     * @throws IllegalStateException unless the last pass on this training state was a full forward with targets
+     */
+    public void backward(GptState s) {
+        if (!s.backwardReady) {
+            throw new IllegalStateException("backward needs a training state whose last pass was a full forward "
+                    + "with targets");
+        }
+        gradients();
+        head.backward(weight("lm_head.weight"), gradients.get("lm_head.weight").data(), s);
+        for (int l = config.nLayer() - 1; l >= 0; l--) {
+            mlp.backward(mlpWeights[l], mlpGradients[l], s, l);
+            attention.backward(attentionWeights[l], attentionGradients[l], s, l);
+        }
+        embeddingBackward(s, gradients.get("transformer.wte.weight").data());
+        s.backwardReady = false;
+    }
+
+    /** Embedding, blocks (stopping after {@code stop} if given), then the head. */
+    private void run(GptState s, Hooks hooks, HookPoint stop, KvCache cache) {
+        float[] wte = weight("transformer.wte.weight");
+        int d = config.nEmbd();
+        for (int r = 0; r < s.rows; r++) {
+            System.arraycopy(wte, s.tokens[r] * d, s.emb, r * d, d);
+        }
+        RmsNorm.forward(s.emb, s.resid[0], s.rstdEmb, s.rows, d);
+        for (int l = 0; l < config.nLayer(); l++) {
+            if (block(s, l, hooks, stop, cache)) {
+                return;
+            }
+        }
+        head.forward(weight("lm_head.weight"), s);
+    }
+
+    /** One transformer block with its six hook points; true when {@code stop} was reached. */
+    private boolean block(GptState s, int l, Hooks hooks, HookPoint stop, KvCache cache) {
+        int n = s.rows * config.nEmbd();
+        if (visit(s, l, HookPoint.Kind.RESID_PRE, hooks, stop)) {
+            return true;
+        }
+        attention.forward(attentionWeights[l], s, l, cache);
+        if (visit(s, l, HookPoint.Kind.ATTN_OUT, hooks, stop)) {
+            return true;
+        }
+        add(s.resid[l], s.attOut, s.residMid[l], n);
+        if (visit(s, l, HookPoint.Kind.RESID_MID, hooks, stop)) {
+            return true;
+        }
+        mlp.expand(mlpWeights[l], s, l);
+        if (visit(s, l, HookPoint.Kind.MLP_POST, hooks, stop)) {
+            return true;
+        }
+        mlp.project(mlpWeights[l], s, l);
+        if (visit(s, l, HookPoint.Kind.MLP_OUT, hooks, stop)) {
+            return true;
+        }
+        add(s.residMid[l], s.mlpOut, s.resid[l + 1], n);
+        return visit(s, l, HookPoint.Kind.RESID_POST, hooks, stop);
+    }
+
+    private boolean visit(GptState s, int l, HookPoint.Kind kind, Hooks hooks, HookPoint stop) {
+        HookPoint point = points[l][kind.ordinal()];
+        Hook hook = hooks == null ? null : hooks.get(point);
+        if (hook != null) {
+            hook.apply(point, s.activation(point), s.rows, point.width(config), s.start);
+        }
+        return point.equals(stop);
+    }
+
+    /** ∂loss/∂wte[token] += the gradient through the embedding norm, row by row. */
+    private void embeddingBackward(GptState s, float[] dWte) {
+        int d = config.nEmbd();
+        RmsNorm.backward(s.dResid, s.emb, s.rstdEmb, s.dLn, s.rows, d);
+        for (int r = 0; r < s.rows; r++) {
+            int row = s.tokens[r] * d;
+            for (int i = 0; i < d; i++) {
+                dWte[row + i] += s.dLn[r * d + i];
+            }
+        }
+    }
+
+    private void checkState(GptState state) {
+        if (!state.config.equals(config)) {
+            throw new NanolensException("state was made for " + state.config + " but the model is " + config);
+        }
+    }
+
+    private float[] weight(String name) {
+        return parameters.get(name).data();
+    }
+
+    private void bind(Map<String, Tensor> tensors, Attention.Weights[] attn, Mlp.Weights[] mlps) {
+        for (int l = 0; l < config.nLayer(); l++) {
+            String p = "transformer.h." + l + ".";
+            attn[l] = new Attention.Weights(tensors.get(p + "attn.c_q.weight").data(),
+                    tensors.get(p + "attn.c_k.weight").data(), tensors.get(p + "attn.c_v.weight").data(),
+                    tensors.get(p + "attn.c_proj.weight").data());
+            mlps[l] = new Mlp.Weights(tensors.get(p + "mlp.c_fc.weight").data(),
+                    tensors.get(p + "mlp.c_proj.weight").data());
+        }
+    }
+
+    private static Map<String, Tensor> initialParameters(GptConfig config, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, Tensor> init = new LinkedHashMap<>();
+        parameterShapes(config).forEach((name, shape) -> {
+            long tensorSeed = random.nextLong();
+            boolean zero = name.equals("lm_head.weight") || name.endsWith("c_proj.weight");
+            float std = name.equals("transformer.wte.weight") ? 1f
+                    : (float) (Math.min(1, Math.sqrt((double) shape[0] / shape[1])) / Math.sqrt(shape[1]));
+            init.put(name, zero ? Tensor.zeros(shape) : Tensor.randn(tensorSeed, std, shape));
+        });
+        return init;
+    }
+
+    private static void add(float[] a, float[] b, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = a[i] + b[i];
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.nanolens.model;
+
+/**
+ * Rotary position embeddings (Su et al. 2021, https://arxiv.org/abs/2104.09864) in nanochat's "halves" layout:
+ * channel i of the first half rotates with channel i of the second half by angle pos · base^(−2i/hd), applied to
+ * queries and keys before QK norm. The tables are computed in double and stored as float (nanochat keeps bf16).
+ */
+final class Rotary {
+    /** nanochat v1's rotary base. */
+    static final double BASE = 10_000;
+
+    private final int half;           // hd / 2
+    private final float[] cos;        // [positions, hd/2]
+    private final float[] sin;        // [positions, hd/2]
+
+    Rotary(int headDim, int positions) {
+        half = headDim / 2;
+        cos = new float[positions * half];
+        sin = new float[positions * half];
+        for (int i = 0; i < half; i++) {
+            double invFreq = Math.pow(BASE, -2.0 * i / headDim);
+            for (int p = 0; p < positions; p++) {
+                cos[p * half + i] = (float) Math.cos(p * invFreq);
+                sin[p * half + i] = (float) Math.sin(p * invFreq);
+            }
+        }
+    }
+
+    /**
+     * Rotates in place: y1 = x1·cos + x2·sin, y2 = −x1·sin + x2·cos.
+     *
+     * @param x     [rows, heads, hd] with row r at position start + r % time
+     */
+    void forward(float[] x, int rows, int heads, int time, int start) {
+        rotate(x, rows, heads, time, start, 1f);
+    }
+
+    /** The transpose rotation in place: dx1 = dy1·cos − dy2·sin, dx2 = dy1·sin + dy2·cos. */
+    void backward(float[] dx, int rows, int heads, int time, int start) {
+        rotate(dx, rows, heads, time, start, -1f);
+    }
+
+    private void rotate(float[] x, int rows, int heads, int time, int start, float direction) {
+        int hd = 2 * half;
+        for (int r = 0; r < rows; r++) {
+            int table = (start + r % time) * half;
+            for (int h = 0; h < heads; h++) {
+                int off = (r * heads + h) * hd;
+                for (int i = 0; i < half; i++) {
+                    float c = cos[table + i];
+                    float s = direction * sin[table + i];
+                    float x1 = x[off + i];
+                    float x2 = x[off + half + i];
+                    x[off + i] = x1 * c + x2 * s;
+                    x[off + half + i] = -x1 * s + x2 * c;
+                }
+            }
+        }
+    }
+}

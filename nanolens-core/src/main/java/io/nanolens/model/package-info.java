@@ -1,0 +1,8 @@
+/**
+ * Layer 3: the nanochat v1 GPT on the CPU in float32 — config and presets ({@link io.nanolens.model.GptConfig}),
+ * forward and backward ({@link io.nanolens.model.Gpt} with its layers, each forward beside its backward, and
+ * preallocated {@link io.nanolens.model.GptState} buffers), TransformerLens hook points to read or change
+ * activations ({@link io.nanolens.model.HookPoint}, {@link io.nanolens.model.Hooks}), KV-cache decoding and
+ * sampling ({@link io.nanolens.model.KvCache}, {@link io.nanolens.model.Sampler}).
+ */
+package io.nanolens.model;
