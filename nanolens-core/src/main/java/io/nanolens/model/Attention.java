@@ -18,6 +18,11 @@ import java.util.Arrays;
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Simd.F;
+    private static final int K_T = 0;     // worker-scratch slots, see slot()
+    private static final int V_T = 1;
+    private static final int DK_T = 2;
+    private static final int DV_T = 3;
+    private static final int ROWS = 4;
 
     /**
      * One block's attention weights in nn.Linear layout [out, in].
@@ -97,64 +102,127 @@ final class Attention {
         add(s.dResid, s.dLn, n * d);
     }
 
-    /** Head h of sequence b: each query row attends to keys 0..start+i, written into attY. */
+    /**
+     * Head h of sequence b: each query row i attends to keys 0..start+i, written into attY. Keys and values are first
+     * transposed to [hd, keys] so that scores and outputs are long vector operations over key positions.
+     */
     private void head(GptState s, int l, int b, int h, float[] keys, float[] values, int worker) {
+        float[] w = s.scratch[worker];
+        int stride = s.time;
         int g = h / group;
+        int keyCount = s.start + s.t;
+        transpose(keys, b * s.t * kv + g * hd, keyCount, w, slot(K_T, stride), stride);
+        transpose(values, b * s.t * kv + g * hd, keyCount, w, slot(V_T, stride), stride);
         boolean keep = s.att != null;
         for (int i = 0; i < s.t; i++) {
             int row = b * s.t + i;
             int len = s.start + i + 1;
-            float[] p = keep ? s.att[l] : s.scratch[worker];
-            int pOff = keep ? ((b * heads + h) * s.t + i) * s.t : 0;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) {
-                float score = scale * dot(s.q[l], row * d + h * hd, keys, (b * s.t + j) * kv + g * hd, hd);
-                p[pOff + j] = score;
-                max = Math.max(max, score);
+            float[] p = keep ? s.att[l] : w;
+            int pOff = keep ? ((b * heads + h) * s.t + i) * s.t : slot(ROWS, stride);
+            Arrays.fill(p, pOff, pOff + len, 0f);
+            for (int c = 0; c < hd; c++) {
+                axpy(scale * s.q[l][row * d + h * hd + c], w, slot(K_T, stride) + c * stride, p, pOff, len);
             }
-            float sum = 0;
-            for (int j = 0; j < len; j++) {
-                float e = (float) Math.exp(p[pOff + j] - max);
-                p[pOff + j] = e;
-                sum += e;
-            }
-            int yOff = row * d + h * hd;
-            Arrays.fill(s.attY[l], yOff, yOff + hd, 0f);
-            for (int j = 0; j < len; j++) {
-                p[pOff + j] /= sum;
-                axpy(p[pOff + j], values, (b * s.t + j) * kv + g * hd, s.attY[l], yOff, hd);
+            softmax(p, pOff, len);
+            for (int c = 0; c < hd; c++) {
+                s.attY[l][row * d + h * hd + c] = dot(p, pOff, w, slot(V_T, stride) + c * stride, len);
             }
         }
     }
 
-    /** Key/value head g of sequence b and its query heads: dq, and dk, dv of that head (owned by this task). */
+    /**
+     * Key/value head g of sequence b and its query heads: dq of those heads, and dk, dv of head g (owned by this
+     * task, accumulated transposed as [hd, T] and written back at the end).
+     */
     private void headsBackward(GptState s, int l, int b, int g, int worker) {
-        for (int j = 0; j < s.t; j++) {
-            int off = (b * s.t + j) * kv + g * hd;
-            Arrays.fill(s.dk, off, off + hd, 0f);
-            Arrays.fill(s.dv, off, off + hd, 0f);
-        }
-        float[] dp = s.scratch[worker];
+        float[] w = s.scratch[worker];
+        int stride = s.time;
+        transpose(s.k[l], b * s.t * kv + g * hd, s.t, w, slot(K_T, stride), stride);
+        transpose(s.v[l], b * s.t * kv + g * hd, s.t, w, slot(V_T, stride), stride);
+        Arrays.fill(w, slot(DK_T, stride), slot(DK_T, stride) + 2 * hd * stride, 0f);
         for (int h = g * group; h < (g + 1) * group; h++) {
             for (int i = 0; i < s.t; i++) {
-                int row = b * s.t + i;
-                int qOff = row * d + h * hd;
-                int pOff = ((b * heads + h) * s.t + i) * s.t;
-                float[] p = s.att[l];
-                float weighted = 0;
-                for (int j = 0; j <= i; j++) {
-                    dp[j] = dot(s.dAttY, qOff, s.v[l], (b * s.t + j) * kv + g * hd, hd);
-                    weighted += p[pOff + j] * dp[j];
-                }
-                Arrays.fill(s.dq, qOff, qOff + hd, 0f);
-                for (int j = 0; j <= i; j++) {
-                    int kOff = (b * s.t + j) * kv + g * hd;
-                    float ds = scale * p[pOff + j] * (dp[j] - weighted);
-                    axpy(ds, s.k[l], kOff, s.dq, qOff, hd);
-                    axpy(ds, s.q[l], qOff, s.dk, kOff, hd);
-                    axpy(p[pOff + j], s.dAttY, qOff, s.dv, kOff, hd);
-                }
+                rowBackward(s, l, b, h, i, w, stride);
             }
+        }
+        untranspose(w, slot(DK_T, stride), stride, s.t, s.dk, b * s.t * kv + g * hd);
+        untranspose(w, slot(DV_T, stride), stride, s.t, s.dv, b * s.t * kv + g * hd);
+    }
+
+    /** Query row i of head h: dp = dy·vᵀ, ds through the softmax, then dq, and dkᵀ, dvᵀ accumulated. */
+    private void rowBackward(GptState s, int l, int b, int h, int i, float[] w, int stride) {
+        int row = b * s.t + i;
+        int len = i + 1;
+        int qOff = row * d + h * hd;
+        float[] p = s.att[l];
+        int pOff = ((b * heads + h) * s.t + i) * s.t;
+        int dp = slot(ROWS, stride);
+        int ds = slot(ROWS, stride) + stride;
+        Arrays.fill(w, dp, dp + len, 0f);
+        for (int c = 0; c < hd; c++) {
+            axpy(s.dAttY[qOff + c], w, slot(V_T, stride) + c * stride, w, dp, len);
+        }
+        float weighted = dot(p, pOff, w, dp, len);
+        for (int j = 0; j < len; j++) {
+            w[ds + j] = scale * p[pOff + j] * (w[dp + j] - weighted);
+        }
+        for (int c = 0; c < hd; c++) {
+            s.dq[qOff + c] = dot(w, ds, w, slot(K_T, stride) + c * stride, len);
+            axpy(s.q[l][qOff + c], w, ds, w, slot(DK_T, stride) + c * stride, len);
+            axpy(s.dAttY[qOff + c], p, pOff, w, slot(DV_T, stride) + c * stride, len);
+        }
+    }
+
+    /**
+     * Offset of a worker-scratch slot ({@link GptState#scratch}): slots 0..3 hold kᵀ, vᵀ, dkᵀ, dvᵀ [hd, T]; slot 4
+     * starts the two rows [T].
+     */
+    private int slot(int index, int stride) {
+        return index * hd * stride;
+    }
+
+    /** dst[dstOff + c·stride + j] = src[srcOff + j·kv + c] for j < count, c < hd. */
+    private void transpose(float[] src, int srcOff, int count, float[] dst, int dstOff, int stride) {
+        for (int j = 0; j < count; j++) {
+            for (int c = 0; c < hd; c++) {
+                dst[dstOff + c * stride + j] = src[srcOff + j * kv + c];
+            }
+        }
+    }
+
+    /** dst[dstOff + j·kv + c] = src[srcOff + c·stride + j] for j < count, c < hd. */
+    private void untranspose(float[] src, int srcOff, int stride, int count, float[] dst, int dstOff) {
+        for (int j = 0; j < count; j++) {
+            for (int c = 0; c < hd; c++) {
+                dst[dstOff + j * kv + c] = src[srcOff + c * stride + j];
+            }
+        }
+    }
+
+    /** Softmax in place over x[off .. off + n). */
+    private static void softmax(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, x[off + j]);
+        }
+        float sum = 0;
+        int j = 0;
+        if (Simd.enabled()) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int bound = F.loopBound(n); j < bound; j += F.length()) {
+                FloatVector e = FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(x, off + j);
+                acc = acc.add(e);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < n; j++) {
+            x[off + j] = (float) Math.exp(x[off + j] - max);
+            sum += x[off + j];
+        }
+        float inv = 1 / sum;
+        for (j = 0; j < n; j++) {
+            x[off + j] *= inv;
         }
     }
 

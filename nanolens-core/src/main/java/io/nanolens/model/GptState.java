@@ -50,8 +50,8 @@ public final class GptState {
     final float[] lnf;              // [N, d] normalised final residual
     final float[] rstdF;            // [N]
     final float[] logits;           // [N, V] soft-capped logits
-    final float[] rowLoss;          // [N] cross-entropy per row (NaN where the target is ignored)
-    final float[][] scratch;        // [threads][T] one attention row per worker
+    final float[] rowLse;           // [N] log Σ exp of each row's logits (NaN where the target is ignored)
+    final float[][] scratch;        // [threads][4·hd·T + 2·T] attention per worker: kᵀ, vᵀ, dkᵀ, dvᵀ [hd, T], two rows [T]
 
     final float[] dLogits;          // [N, V] gradient of the loss w.r.t. the pre-cap logits (training only)
     final float[] dResid;           // [N, d] gradient w.r.t. the residual stream at the current layer
@@ -107,8 +107,8 @@ public final class GptState {
         lnf = new float[rowsMax * d];
         rstdF = new float[rowsMax];
         logits = new float[rowsMax * config.vocabSize()];
-        rowLoss = new float[rowsMax];
-        scratch = new float[Parallel.threads()][time];
+        rowLse = new float[rowsMax];
+        scratch = new float[Parallel.threads()][(4 * config.headDim() + 2) * time];
         dLogits = training ? new float[rowsMax * config.vocabSize()] : null;
         dResid = training ? new float[rowsMax * d] : null;
         dLn = training ? new float[rowsMax * d] : null;

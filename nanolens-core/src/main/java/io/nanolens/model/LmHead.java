@@ -2,6 +2,10 @@ package io.nanolens.model;
 
 import io.nanolens.tensor.Matmul;
 import io.nanolens.tensor.Parallel;
+import io.nanolens.tensor.Simd;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
 
@@ -13,6 +17,7 @@ import java.util.Arrays;
 final class LmHead {
     /** nanochat's logit soft cap: logits stay within (−15, 15). */
     static final float SOFTCAP = 15f;
+    private static final VectorSpecies<Float> F = Simd.F;
     private static final int GRAIN = 8;   // rows per parallel chunk; a row is V exps, enough to amortise a task
 
     private final int d;
@@ -30,26 +35,21 @@ final class LmHead {
         int n = s.rows;
         RmsNorm.forward(s.resid[layers], s.lnf, s.rstdF, n, d);
         Matmul.abT(s.lnf, w, s.logits, n, d, vocab, false);
-        Parallel.forRange(n * vocab, GRAIN * vocab, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                s.logits[i] = SOFTCAP * (float) Math.tanh(s.logits[i] / SOFTCAP);
-            }
-        });
+        Parallel.forRange(n, GRAIN, (from, to) -> softcap(s.logits, from * vocab, (to - from) * vocab));
     }
 
-    /** Mean cross-entropy over the rows with a target ≥ 0; NaN when every target is ignored. */
+    /** Mean cross-entropy over the rows with a target ≥ 0 (NaN when every target is ignored); keeps rowLse. */
     float loss(GptState s) {
         Parallel.forRange(s.rows, GRAIN, (from, to) -> {
             for (int r = from; r < to; r++) {
-                s.rowLoss[r] = s.targets[r] < 0 ? Float.NaN
-                        : (float) (logSumExp(s.logits, r * vocab) - s.logits[r * vocab + s.targets[r]]);
+                s.rowLse[r] = s.targets[r] < 0 ? Float.NaN : logSumExp(s.logits, r * vocab);
             }
         });
         double sum = 0;
         int count = 0;
         for (int r = 0; r < s.rows; r++) {
             if (s.targets[r] >= 0) {
-                sum += s.rowLoss[r];
+                sum += s.rowLse[r] - s.logits[r * vocab + s.targets[r]];
                 count++;
             }
         }
@@ -82,25 +82,57 @@ final class LmHead {
             Arrays.fill(s.dLogits, off, off + vocab, 0f);
             return;
         }
-        double lse = logSumExp(s.logits, off);
-        for (int j = 0; j < vocab; j++) {
-            float y = s.logits[off + j];
-            float p = (float) Math.exp(y - lse);
-            float dy = (p - (j == target ? 1f : 0f)) * perRow;
-            float c = y / SOFTCAP;
-            s.dLogits[off + j] = dy * (1 - c * c);
+        float lse = s.rowLse[r];
+        int j = 0;
+        if (Simd.enabled()) {
+            FloatVector one = FloatVector.broadcast(F, 1f);
+            for (int bound = F.loopBound(vocab); j < bound; j += F.length()) {
+                FloatVector y = FloatVector.fromArray(F, s.logits, off + j);
+                FloatVector c = y.div(SOFTCAP);
+                y.sub(lse).lanewise(VectorOperators.EXP).mul(perRow).mul(one.sub(c.mul(c)))
+                        .intoArray(s.dLogits, off + j);
+            }
+        }
+        for (; j < vocab; j++) {
+            float c = s.logits[off + j] / SOFTCAP;
+            s.dLogits[off + j] = (float) Math.exp(s.logits[off + j] - lse) * perRow * (1 - c * c);
+        }
+        float c = s.logits[off + target] / SOFTCAP;
+        s.dLogits[off + target] -= perRow * (1 - c * c);
+    }
+
+    /** x = cap·tanh(x / cap) over x[off .. off + n). */
+    private static void softcap(float[] x, int off, int n) {
+        int i = 0;
+        if (Simd.enabled()) {
+            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+                FloatVector.fromArray(F, x, off + i).div(SOFTCAP).lanewise(VectorOperators.TANH).mul(SOFTCAP)
+                        .intoArray(x, off + i);
+            }
+        }
+        for (; i < n; i++) {
+            x[off + i] = SOFTCAP * (float) Math.tanh(x[off + i] / SOFTCAP);
         }
     }
 
-    private double logSumExp(float[] x, int off) {
+    /** log Σ exp over one row of V logits. */
+    private float logSumExp(float[] x, int off) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < vocab; j++) {
             max = Math.max(max, x[off + j]);
         }
-        double sum = 0;
-        for (int j = 0; j < vocab; j++) {
-            sum += Math.exp(x[off + j] - max);
+        float sum = 0;
+        int j = 0;
+        if (Simd.enabled()) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int bound = F.loopBound(vocab); j < bound; j += F.length()) {
+                acc = acc.add(FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP));
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
         }
-        return max + Math.log(sum);
+        for (; j < vocab; j++) {
+            sum += (float) Math.exp(x[off + j] - max);
+        }
+        return max + (float) Math.log(sum);
     }
 }

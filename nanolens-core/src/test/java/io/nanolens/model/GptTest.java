@@ -3,6 +3,8 @@ package io.nanolens.model;
 import io.nanolens.NanolensException;
 import io.nanolens.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -39,12 +41,15 @@ class GptTest {
         }
     }
 
-    @Test
-    void gradientsMatchFloat64FiniteDifferences() {
+    /** T = 7 as in the brief; T = 19 also runs the vector loops of attention (8 lanes) with a scalar tail. */
+    @ParameterizedTest
+    @ValueSource(ints = {7, 19})
+    void gradientsMatchFloat64FiniteDifferences(int time) {
         Gpt gpt = TestGpts.model(C, 2);
-        int[] tokens = TestGpts.ids(13, B * T, C.vocabSize());
-        int[] targets = targets();
-        GptState state = GptState.forTraining(C, B, T);
+        int[] tokens = TestGpts.ids(13, B * time, C.vocabSize());
+        int[] targets = TestGpts.ids(17, B * time, C.vocabSize());
+        targets[3] = -1;
+        GptState state = GptState.forTraining(C, B, time);
         gpt.zeroGradients();
         gpt.forward(state, tokens, targets);
         gpt.backward(state);
@@ -57,7 +62,7 @@ class GptTest {
             assertTrue(scale > 1e-4, e.getKey() + " gets no gradient");
             for (int sample = 0; sample < 8; sample++) {
                 int i = sample == 0 ? argmaxAbs(grad) : random.nextInt(grad.length);
-                double fd = centralDifference(ref, param, i, tokens, targets);
+                double fd = centralDifference(ref, param, i, tokens, time, targets);
                 assertEquals(fd, grad[i], 1e-3 * Math.abs(fd) + 1e-4 * scale, e.getKey() + "[" + i + "]");
             }
         }
@@ -150,13 +155,14 @@ class GptTest {
         assertThrows(NanolensException.class, () -> gpt.forward(state, new int[] {1, 2}, 1, 4, null, null));
     }
 
-    private static double centralDifference(GptReference ref, double[] param, int i, int[] tokens, int[] targets) {
+    private static double centralDifference(GptReference ref, double[] param, int i, int[] tokens, int time,
+                                            int[] targets) {
         double h = 1e-5;
         double saved = param[i];
         param[i] = saved + h;
-        double plus = ref.forward(tokens, B, T, targets).loss();
+        double plus = ref.forward(tokens, B, time, targets).loss();
         param[i] = saved - h;
-        double minus = ref.forward(tokens, B, T, targets).loss();
+        double minus = ref.forward(tokens, B, time, targets).loss();
         param[i] = saved;
         return (plus - minus) / (2 * h);
     }
