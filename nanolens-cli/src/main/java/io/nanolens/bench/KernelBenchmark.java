@@ -1,6 +1,7 @@
 package io.nanolens.bench;
 
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -10,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * {@code ./nanolens bench kernels}: matmul GFLOP/s at the SAE encoder's shapes, ours and OpenBLAS sgemm measured
- * alternately in one run (the machine is noisy; a ratio of interleaved runs holds where absolute figures drift).
+ * alternately in one run (the machine is noisy; a ratio of interleaved runs holds where absolute figures drift),
+ * and sparse SAE-decode rows/s against the same decode done as a dense matmul.
  */
 final class KernelBenchmark {
     record Shape(int m, int k, int n) {
@@ -44,6 +46,45 @@ final class KernelBenchmark {
         for (Shape s : SHAPES) {
             measure(s, blas.orElse(null));
         }
+        measureSparseDecode(4096, 768, 24576, 32);
+    }
+
+    /**
+     * SAE decode of B rows with k active latents each (x̂ = f·W_dec, W_dec [m, d]) through the sparse-row kernel,
+     * against the same product done densely by our matmul on the [B, m] latent matrix, as dense frameworks do.
+     */
+    private void measureSparseDecode(int rows, int d, int m, int k) {
+        SplittableRandom random = new SplittableRandom(7);
+        float[] w = randomArray(random, m * d);
+        int[] idx = new int[rows * k];
+        float[] val = randomArray(random, rows * k);
+        float[] dense = new float[rows * m];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < k; j++) {
+                idx[r * k + j] = random.nextInt(m);
+                dense[r * m + idx[r * k + j]] += val[r * k + j];
+            }
+        }
+        float[] out = new float[rows * d];
+        double sparse = 0;
+        double viaMatmul = 0;
+        for (int r = 0; r <= repeats; r++) {
+            long t0 = System.nanoTime();
+            Ops.sparseDecode(idx, val, rows, k, w, d, out, false);
+            double rate = rows / ((System.nanoTime() - t0) / 1e9);
+            sparse = r == 0 ? 0 : Math.max(sparse, rate);
+            t0 = System.nanoTime();
+            Matmul.ab(dense, w, out, rows, m, d, false);
+            rate = rows / ((System.nanoTime() - t0) / 1e9);
+            viaMatmul = r == 0 ? 0 : Math.max(viaMatmul, rate);
+        }
+        String key = "sparse_decode_d" + d + "_m" + m + "_k" + k;
+        report.line("");
+        report.line("SAE decode, %d rows, d=%d, m=%d, k=%d: sparse rows %.0f rows/s, dense matmul %.0f rows/s, ratio %.1f",
+                rows, d, m, k, sparse, viaMatmul, sparse / viaMatmul);
+        report.put(key + "_rows_per_s", sparse);
+        report.put(key + "_dense_matmul_rows_per_s", viaMatmul);
+        report.put(key + "_vs_dense_matmul_ratio", sparse / viaMatmul);
     }
 
     private void measure(Shape s, OpenBlas blas) {

@@ -1,6 +1,7 @@
 package io.nanolens.model;
 
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Parallel;
 import io.nanolens.tensor.Simd;
 import jdk.incubator.vector.FloatVector;
@@ -13,8 +14,9 @@ import java.util.Arrays;
  * Causal self-attention of one nanochat v1 block, forward and backward side by side: q = ln·Wqᵀ, k = ln·Wkᵀ,
  * v = ln·Wvᵀ; rotary on q and k, then parameter-free RMSNorm per head (QK norm); softmax(q·kᵀ/√hd) over earlier
  * positions; heads concatenated and projected by c_proj. Grouped-query: query head h reads key/value head
- * h / (H / Hkv). The core runs row by row over (sequence, head) pairs in parallel; scores are never a full T×T
- * product, so the causal half is all that is computed. Shapes as in {@link GptState}.
+ * h / (H / Hkv). The core runs over (sequence, head) pairs in parallel, one query row at a time against that head's
+ * keys and values transposed to [hd, positions], so every step is a vector operation over key positions and only
+ * the causal half of the scores is computed. Shapes as in {@link GptState}.
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -66,15 +68,11 @@ final class Attention {
         rotary.forward(s.kRot[l], n, kvHeads, s.t, s.start);
         RmsNorm.forward(s.qRot[l], s.q[l], s.rstdQ[l], n * heads, hd);
         RmsNorm.forward(s.kRot[l], s.k[l], s.rstdK[l], n * kvHeads, hd);
-        float[] keys = s.k[l];
-        float[] values = s.v[l];
         if (cache != null) {
             cache.store(l, s.k[l], s.v[l], n);
-            keys = cache.keys(l);
-            values = cache.values(l);
         }
-        float[] k = keys;
-        float[] v = values;
+        float[] k = cache == null ? s.k[l] : cache.keys(l);
+        float[] v = cache == null ? s.v[l] : cache.values(l);
         Parallel.forEach(s.b * heads, (task, worker) -> head(s, l, task / heads, task % heads, k, v, worker));
         Matmul.abT(s.attY[l], w.proj(), s.attOut, n, d, d, false);
     }
@@ -99,7 +97,7 @@ final class Attention {
         Matmul.ab(s.dk, w.k(), s.dLn, n, kv, d, true);
         Matmul.ab(s.dv, w.v(), s.dLn, n, kv, d, true);
         RmsNorm.backward(s.dLn, s.resid[l], s.rstd1[l], s.dLn, n, d);
-        add(s.dResid, s.dLn, n * d);
+        Ops.add(s.dResid, s.dLn, s.dResid, n * d);
     }
 
     /**
@@ -125,7 +123,7 @@ final class Attention {
             }
             softmax(p, pOff, len);
             for (int c = 0; c < hd; c++) {
-                s.attY[l][row * d + h * hd + c] = dot(p, pOff, w, slot(V_T, stride) + c * stride, len);
+                s.attY[l][row * d + h * hd + c] = Ops.dot(p, pOff, w, slot(V_T, stride) + c * stride, len);
             }
         }
     }
@@ -162,12 +160,12 @@ final class Attention {
         for (int c = 0; c < hd; c++) {
             axpy(s.dAttY[qOff + c], w, slot(V_T, stride) + c * stride, w, dp, len);
         }
-        float weighted = dot(p, pOff, w, dp, len);
+        float weighted = Ops.dot(p, pOff, w, dp, len);
         for (int j = 0; j < len; j++) {
             w[ds + j] = scale * p[pOff + j] * (w[dp + j] - weighted);
         }
         for (int c = 0; c < hd; c++) {
-            s.dq[qOff + c] = dot(w, ds, w, slot(K_T, stride) + c * stride, len);
+            s.dq[qOff + c] = Ops.dot(w, ds, w, slot(K_T, stride) + c * stride, len);
             axpy(s.q[l][qOff + c], w, ds, w, slot(DK_T, stride) + c * stride, len);
             axpy(s.dAttY[qOff + c], p, pOff, w, slot(DV_T, stride) + c * stride, len);
         }
@@ -199,7 +197,7 @@ final class Attention {
         }
     }
 
-    /** Softmax in place over x[off .. off + n). */
+    /** Softmax in place over x[off .. off + n) (Ops.softmax takes whole rows from offset 0; this takes a slice). */
     private static void softmax(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
@@ -226,24 +224,7 @@ final class Attention {
         }
     }
 
-    /** Σ a[aOff + i]·b[bOff + i] for i < n. */
-    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        int i = 0;
-        float sum = 0;
-        if (Simd.enabled()) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-                acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            sum += a[aOff + i] * b[bOff + i];
-        }
-        return sum;
-    }
-
-    /** y[yOff + i] += alpha·x[xOff + i] for i < n. */
+    /** y[yOff + i] += alpha·x[xOff + i] for i < n (Ops.axpy works on whole arrays; this one on slices). */
     private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         if (Simd.enabled()) {
@@ -255,12 +236,6 @@ final class Attention {
         }
         for (; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];
-        }
-    }
-
-    private static void add(float[] acc, float[] x, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] += x[i];
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.nanolens.model;
 
 import io.nanolens.NanolensException;
+import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Tensor;
 
 import java.util.Arrays;
@@ -237,7 +238,7 @@ public final class Gpt {
         if (visit(s, l, HookPoint.Kind.ATTN_OUT, hooks, stop)) {
             return true;
         }
-        add(s.resid[l], s.attOut, s.residMid[l], n);
+        Ops.add(s.resid[l], s.attOut, s.residMid[l], n);
         if (visit(s, l, HookPoint.Kind.RESID_MID, hooks, stop)) {
             return true;
         }
@@ -249,7 +250,7 @@ public final class Gpt {
         if (visit(s, l, HookPoint.Kind.MLP_OUT, hooks, stop)) {
             return true;
         }
-        add(s.residMid[l], s.mlpOut, s.resid[l + 1], n);
+        Ops.add(s.residMid[l], s.mlpOut, s.resid[l + 1], n);
         return visit(s, l, HookPoint.Kind.RESID_POST, hooks, stop);
     }
 
@@ -306,11 +307,5 @@ public final class Gpt {
             init.put(name, zero ? Tensor.zeros(shape) : Tensor.randn(tensorSeed, std, shape));
         });
         return init;
-    }
-
-    private static void add(float[] a, float[] b, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = a[i] + b[i];
-        }
     }
 }

@@ -38,7 +38,7 @@ public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, i
         }
         if (nHead % nKvHead != 0) {
             throw new NanolensException("nHead " + nHead + " must be a multiple of nKvHead " + nKvHead
-                    + " (each key/value head serves nHead / nKvHead query heads); use 1 ≤ nKvHead ≤ nHead dividing it");
+                    + " (each key/value head serves nHead / nKvHead query heads); use a divisor of nHead");
         }
         if ((nEmbd / nHead) % 2 != 0) {
             throw new NanolensException("head dimension nEmbd / nHead = " + nEmbd / nHead
@@ -47,7 +47,8 @@ public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, i
         long biggest = Math.max((long) vocabSize * nEmbd, 4L * nEmbd * nEmbd);
         if (biggest > Integer.MAX_VALUE - 8 || (long) sequenceLen * ROTARY_SPAN * nEmbd > Integer.MAX_VALUE - 8) {
             throw new NanolensException("config " + vocabSize + " × " + nEmbd + " (context " + sequenceLen
-                    + ") makes a tensor over 2^31 values; use vocabSize·nEmbd, 4·nEmbd² and 10·sequenceLen·nEmbd < 2^31");
+                    + ") makes a tensor over 2^31 values; keep vocabSize·nEmbd, 4·nEmbd² and 10·sequenceLen·nEmbd "
+                    + "below 2^31");
         }
     }
 
@@ -60,7 +61,7 @@ public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, i
         return new GptConfig(256, vocabSize, 4, 4, 4, 128);
     }
 
-    /** The small preset: d=256, 6 layers, 4 heads of 64, context 512 (about 4.7 M block parameters; hours on 2 cores). */
+    /** The small preset: d=256, 6 layers, 4 heads of 64, context 512 (4.7 M block parameters; hours on 2 cores). */
     public static GptConfig small(int vocabSize) {
         return new GptConfig(512, vocabSize, 6, 4, 4, 256);
     }

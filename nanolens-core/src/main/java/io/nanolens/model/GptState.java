@@ -51,7 +51,7 @@ public final class GptState {
     final float[] rstdF;            // [N]
     final float[] logits;           // [N, V] soft-capped logits
     final float[] rowLse;           // [N] log Σ exp of each row's logits (NaN where the target is ignored)
-    final float[][] scratch;        // [threads][4·hd·T + 2·T] attention per worker: kᵀ, vᵀ, dkᵀ, dvᵀ [hd, T], two rows [T]
+    final float[][] scratch;        // [threads][4·hd·T + 2·T] per attention worker: kᵀ, vᵀ, dkᵀ, dvᵀ [hd, T], 2 rows
 
     final float[] dLogits;          // [N, V] gradient of the loss w.r.t. the pre-cap logits (training only)
     final float[] dResid;           // [N, d] gradient w.r.t. the residual stream at the current layer
@@ -63,21 +63,12 @@ public final class GptState {
     final float[] dFc;              // [N, 4d] gradient w.r.t. the MLP hidden (after, then before relu²)
 
     private GptState(GptConfig config, int batch, int time, boolean training) {
-        if (batch < 1 || time < 1 || time > config.maxPositions()) {
-            throw new NanolensException("state of " + batch + " × " + time + " tokens: need batch ≥ 1 and 1 ≤ time ≤ "
-                    + config.maxPositions() + " (10 × the model's context)");
-        }
-        long n = (long) batch * time;
-        if (n * Math.max(config.vocabSize(), config.mlpDim()) > Integer.MAX_VALUE - 8
-                || (long) batch * config.nHead() * time * time > Integer.MAX_VALUE - 8) {
-            throw new NanolensException("batch " + batch + " × time " + time + " needs buffers over 2^31 values; "
-                    + "use a smaller batch");
-        }
+        check(config, batch, time, training);
         this.config = config;
         this.batch = batch;
         this.time = time;
         this.training = training;
-        int rowsMax = (int) n;
+        int rowsMax = batch * time;
         int d = config.nEmbd();
         int kv = config.kvDim();
         int layers = config.nLayer();
@@ -169,7 +160,7 @@ public final class GptState {
         for (int i = 0; i < n; i++) {
             if (tokenIds[i] < 0 || tokenIds[i] >= config.vocabSize()) {
                 throw new NanolensException("token id " + tokenIds[i] + " at index " + i + " is outside the "
-                        + "vocabulary [0, " + config.vocabSize() + "); was the text encoded with this model's tokenizer?");
+                        + "vocabulary [0, " + config.vocabSize() + "); encode the text with this model's tokenizer");
             }
         }
         System.arraycopy(tokenIds, 0, tokens, 0, n);
@@ -209,6 +200,21 @@ public final class GptState {
         if (ids.length != n) {
             throw new NanolensException(what + " hold " + ids.length + " ids but the pass is " + sequences + " × "
                     + tokensEach + " = " + n + "; pass exactly batch × time ids, row-major");
+        }
+    }
+
+    /** Rejects sizes whose buffers would not fit in a Java array. */
+    private static void check(GptConfig config, int batch, int time, boolean training) {
+        if (batch < 1 || time < 1 || time > config.maxPositions()) {
+            throw new NanolensException("state of " + batch + " × " + time + " tokens: need batch ≥ 1 and 1 ≤ time ≤ "
+                    + config.maxPositions() + " (10 × the model's context)");
+        }
+        long n = (long) batch * time;
+        long widest = Math.max(config.vocabSize(), config.mlpDim());
+        long attention = training ? (long) batch * config.nHead() * time * time : 0;
+        if (n * widest > Integer.MAX_VALUE - 8 || attention > Integer.MAX_VALUE - 8) {
+            throw new NanolensException("batch " + batch + " × time " + time + " needs buffers over 2^31 values; "
+                    + "use a smaller batch or time");
         }
     }
 

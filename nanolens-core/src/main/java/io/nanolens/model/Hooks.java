@@ -41,7 +41,7 @@ public final class Hooks {
      * added earlier at the same point runs before the copy is taken.
      */
     public Map<HookPoint, Tensor> cache(HookPoint... points) {
-        Map<HookPoint, Tensor> cache = Collections.synchronizedMap(new LinkedHashMap<>());
+        Map<HookPoint, Tensor> cache = new LinkedHashMap<>();
         for (HookPoint point : points) {
             add(point, (p, act, rows, width, start) ->
                     cache.put(p, Tensor.of(Arrays.copyOf(act, rows * width), rows, width)));

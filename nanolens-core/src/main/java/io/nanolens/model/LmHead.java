@@ -1,6 +1,7 @@
 package io.nanolens.model;
 
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Parallel;
 import io.nanolens.tensor.Simd;
 import jdk.incubator.vector.FloatVector;
@@ -35,7 +36,7 @@ final class LmHead {
         int n = s.rows;
         RmsNorm.forward(s.resid[layers], s.lnf, s.rstdF, n, d);
         Matmul.abT(s.lnf, w, s.logits, n, d, vocab, false);
-        Parallel.forRange(n, GRAIN, (from, to) -> softcap(s.logits, from * vocab, (to - from) * vocab));
+        Ops.softcap(s.logits, s.logits, n * vocab, SOFTCAP);
     }
 
     /** Mean cross-entropy over the rows with a target ≥ 0 (NaN when every target is ignored); keeps rowLse. */
@@ -99,20 +100,6 @@ final class LmHead {
         }
         float c = s.logits[off + target] / SOFTCAP;
         s.dLogits[off + target] -= perRow * (1 - c * c);
-    }
-
-    /** x = cap·tanh(x / cap) over x[off .. off + n). */
-    private static void softcap(float[] x, int off, int n) {
-        int i = 0;
-        if (Simd.enabled()) {
-            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-                FloatVector.fromArray(F, x, off + i).div(SOFTCAP).lanewise(VectorOperators.TANH).mul(SOFTCAP)
-                        .intoArray(x, off + i);
-            }
-        }
-        for (; i < n; i++) {
-            x[off + i] = SOFTCAP * (float) Math.tanh(x[off + i] / SOFTCAP);
-        }
     }
 
     /** log Σ exp over one row of V logits. */

@@ -1,6 +1,7 @@
 package io.nanolens.model;
 
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Ops;
 
 /**
  * The MLP of one nanochat v1 block, forward and backward side by side: h = ln·Wfcᵀ (d → 4d), a = relu(h)², out =
@@ -31,7 +32,7 @@ final class Mlp {
         int n = s.rows;
         RmsNorm.forward(s.residMid[l], s.ln2[l], s.rstd2[l], n, d);
         Matmul.abT(s.ln2[l], w.fc(), s.fcPre[l], n, d, hidden, false);
-        reluSquared(s.fcPre[l], s.fcAct[l], n * hidden);
+        Ops.reluSquared(s.fcPre[l], s.fcAct[l], n * hidden);
     }
 
     /** fcAct[l] → mlpOut. */
@@ -47,26 +48,10 @@ final class Mlp {
         int n = s.rows;
         Matmul.aTb(s.dResid, s.fcAct[l], g.proj(), d, n, hidden, true);
         Matmul.ab(s.dResid, w.proj(), s.dFc, n, d, hidden, false);
-        reluSquaredBackward(s.dFc, s.fcPre[l], s.dFc, n * hidden);
+        Ops.reluSquaredBackward(s.dFc, s.fcPre[l], s.dFc, n * hidden);
         Matmul.aTb(s.dFc, s.ln2[l], g.fc(), hidden, n, d, true);
         Matmul.ab(s.dFc, w.fc(), s.dLn, n, hidden, d, false);
         RmsNorm.backward(s.dLn, s.residMid[l], s.rstd2[l], s.dLn, n, d);
-        for (int i = 0; i < n * d; i++) {
-            s.dResid[i] += s.dLn[i];
-        }
-    }
-
-    private static void reluSquared(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            float r = Math.max(x[i], 0f);
-            out[i] = r * r;
-        }
-    }
-
-    /** dx = dout · 2·relu(x); dx may be the same array as dout. */
-    private static void reluSquaredBackward(float[] dout, float[] x, float[] dx, int n) {
-        for (int i = 0; i < n; i++) {
-            dx[i] = dout[i] * 2 * Math.max(x[i], 0f);
-        }
+        Ops.add(s.dResid, s.dLn, s.dResid, n * d);
     }
 }

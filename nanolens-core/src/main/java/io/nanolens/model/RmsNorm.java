@@ -1,9 +1,11 @@
 package io.nanolens.model;
 
+import io.nanolens.tensor.Ops;
+
 /**
  * Parameter-free RMSNorm, y = x / √(mean(x²) + ε) over each row of d values, as nanochat's {@code norm} calls
  * {@code F.rms_norm(x, (d,))}. Used on the embeddings, before attention and MLP, at the end, and per head on
- * queries and keys (QK norm). Forward and backward side by side, llm.c style.
+ * queries and keys (QK norm). Forward and backward side by side, llm.c style, on the {@link Ops} kernels.
  */
 final class RmsNorm {
     /** float32 machine epsilon: what {@code F.rms_norm} uses when eps is None, so outputs match nanochat's. */
@@ -20,18 +22,7 @@ final class RmsNorm {
      * @param rstd [rows] receives 1 / √(mean(x²) + ε), kept for the backward pass
      */
     static void forward(float[] x, float[] out, float[] rstd, int rows, int d) {
-        for (int r = 0; r < rows; r++) {
-            int off = r * d;
-            float sumSq = 0;
-            for (int i = 0; i < d; i++) {
-                sumSq += x[off + i] * x[off + i];
-            }
-            float s = (float) (1.0 / Math.sqrt(sumSq / d + EPS));
-            rstd[r] = s;
-            for (int i = 0; i < d; i++) {
-                out[off + i] = x[off + i] * s;
-            }
-        }
+        Ops.rmsNorm(x, null, out, rstd, rows, d, EPS);
     }
 
     /**
@@ -43,17 +34,6 @@ final class RmsNorm {
      * @param dx   [rows, d] receives the gradient w.r.t. x (overwritten; may be the same array as dout)
      */
     static void backward(float[] dout, float[] x, float[] rstd, float[] dx, int rows, int d) {
-        for (int r = 0; r < rows; r++) {
-            int off = r * d;
-            float s = rstd[r];
-            float dot = 0;
-            for (int i = 0; i < d; i++) {
-                dot += dout[off + i] * x[off + i];
-            }
-            float c = dot * s * s * s / d;
-            for (int i = 0; i < d; i++) {
-                dx[off + i] = s * dout[off + i] - c * x[off + i];
-            }
-        }
+        Ops.rmsNormBackward(dout, x, null, rstd, dx, null, rows, d);
     }
 }

@@ -24,6 +24,8 @@ final class Gemm {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
     // The caller's packed copy of all of A, reused across calls; grows to the largest A seen on that thread.
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[0]);
+    // Larger packed copies (64 MiB and up) are allocated per call rather than kept alive by the thread.
+    private static final int KEEP_PACKED_A = 16 << 20;
 
     private static final class Buffers {
         final float[] b = new float[KC * NC];
@@ -76,8 +78,11 @@ final class Gemm {
 
     private static float[] packedA(int size) {
         float[] packed = PACKED_A.get();
-        if (packed.length < size) {
-            packed = new float[size];
+        if (packed.length >= size) {
+            return packed;
+        }
+        packed = new float[size];
+        if (size <= KEEP_PACKED_A) {
             PACKED_A.set(packed);
         }
         return packed;

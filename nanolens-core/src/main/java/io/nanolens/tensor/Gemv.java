@@ -1,17 +1,11 @@
 package io.nanolens.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Matmul for a handful of rows (token-by-token decoding: M = 1), where packing all of B for a few rows of A
  * would cost more than the product. Each output row is a set of dot products (B stored [N,K]) or a sum of scaled
  * rows of B (B stored [K,N]), split over column ranges.
  */
 final class Gemv {
-    private static final VectorSpecies<Float> S = Simd.F;
-
     private Gemv() {
     }
 
@@ -40,7 +34,7 @@ final class Gemv {
         float[] row = transA ? column(a, aOff, m, k, i) : a;
         int rowAt = transA ? 0 : aOff + i * k;
         for (int j = j0; j < j1; j++) {
-            float s = dot(row, rowAt, b, bOff + j * k, k);
+            float s = VectorKernels.dotChunk(row, rowAt, b, bOff + j * k, k);
             int at = cOff + i * n + j;
             c[at] = accumulate ? c[at] + s : s;
         }
@@ -56,7 +50,7 @@ final class Gemv {
         for (int p = 0; p < k; p++) {
             float s = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
             if (s != 0f) {
-                axpy(s, b, bOff + p * n + j0, c, out + j0, j1 - j0);
+                VectorKernels.axpyRange(s, b, bOff + p * n, c, out, j0, j1);
             }
         }
     }
@@ -67,33 +61,5 @@ final class Gemv {
             col[p] = a[aOff + p * m + i];
         }
         return col;
-    }
-
-    static float dot(float[] x, int xAt, float[] y, int yAt, int n) {
-        FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = FloatVector.zero(S);
-        int w = S.length();
-        int p = 0;
-        for (; p + 2 * w <= n; p += 2 * w) {
-            acc0 = FloatVector.fromArray(S, x, xAt + p).fma(FloatVector.fromArray(S, y, yAt + p), acc0);
-            acc1 = FloatVector.fromArray(S, x, xAt + p + w).fma(FloatVector.fromArray(S, y, yAt + p + w), acc1);
-        }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; p < n; p++) {
-            s += x[xAt + p] * y[yAt + p];
-        }
-        return s;
-    }
-
-    static void axpy(float alpha, float[] x, int xAt, float[] y, int yAt, int n) {
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        int w = S.length();
-        int p = 0;
-        for (; p + w <= n; p += w) {
-            va.fma(FloatVector.fromArray(S, x, xAt + p), FloatVector.fromArray(S, y, yAt + p)).intoArray(y, yAt + p);
-        }
-        for (; p < n; p++) {
-            y[yAt + p] += alpha * x[xAt + p];
-        }
     }
 }

@@ -1,21 +1,32 @@
 package io.nanolens.tensor;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API twins of the RMSNorm and LayerNorm kernels of {@link Kernels} (the norm half of
- * {@link VectorKernels}; callers go through {@link Ops}). Forward and dx run row by row, rows split over threads.
- * The weight and bias gradients sum over rows, so they run in a second pass split by column blocks instead: each
- * thread owns its columns and adds the rows in order, which cannot race and gives the same bits for any thread
- * count. Matrices are {@code rows}×{@code d} row-major; {@code weight} and {@code bias} [d] may be null.
+ * {@link VectorKernels}; callers go through {@link Ops}). Everything runs row by row, rows split over threads.
+ * The weight and bias gradients sum over rows: the backward passes cut the rows into chunks fixed by the shape
+ * alone, each chunk sums its rows into its own partial [d] while they are still in L1, and the partials are added
+ * in chunk order, so nothing races and the bits do not depend on the thread count. (A second pass over column
+ * blocks avoids the partials but re-reads dout and x from memory: 2-3× slower at 4096×768.)
+ * Matrices are {@code rows}×{@code d} row-major; {@code weight} and {@code bias} [d] may be null.
  */
 public final class VectorNorms {
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
-    // Columns per block of the weight-gradient pass: a multiple of any vector width, and 12 blocks at d = 768.
-    private static final int COLUMN_BLOCK = 64;
+    // At most this many row chunks (and partial gradients) per backward call: enough to balance two to eight cores.
+    private static final int MAX_GRAD_CHUNKS = 16;
+    // The partial gradients, kept per calling thread so a training step does not allocate them on every call.
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** A chunk of rows [r0, r1) whose parameter gradients go to dweight[wOff..] and dbias[bOff..]. */
+    @FunctionalInterface
+    private interface RowChunk {
+        void run(int r0, int r1, float[] dweight, int wOff, float[] dbias, int bOff);
+    }
 
     private VectorNorms() {
     }
@@ -35,21 +46,18 @@ public final class VectorNorms {
     /** Gradient of {@link #rmsNorm}: dx (overwritten); dweight (may be null) += Σ_rows dout·x·rstd. */
     public static void rmsNormBackward(float[] dout, float[] x, float[] weight, float[] rstd, float[] dx,
                                        float[] dweight, int rows, int d) {
-        VectorKernels.split(rows, d, (from, to) -> {
-            for (int r = from; r < to; r++) {
+        forRowChunks(rows, d, dweight, null, (r0, r1, dw, wOff, db, bOff) -> {
+            for (int r = r0; r < r1; r++) {
                 int o = r * d;
                 float rs = rstd[r];
                 float gx = weightedDot(dout, x, weight, o, d);
+                // Parameter gradients first: dx may be the same array as dout or x.
+                if (dw != null) {
+                    weightGradRow(dout, x, o, 0, rs, dw, wOff, null, 0, d);
+                }
                 rmsNormDxRow(dout, x, weight, dx, o, d, rs, rs * rs * rs * gx / d);
             }
         });
-        if (dweight != null) {
-            forColumnBlocks(rows, d, (c0, c1) -> {
-                for (int r = 0; r < rows; r++) {
-                    weightGradRow(dout, x, r * d, 0, rstd[r], dweight, null, c0, c1);
-                }
-            });
-        }
     }
 
     /** LayerNorm of each row: out = (x − mean)·rstd·weight + bias; mean and rstd [rows] saved per row. */
@@ -70,25 +78,55 @@ public final class VectorNorms {
     /** Gradient of {@link #layerNorm}: dx (overwritten); dweight += Σ dout·x̂, dbias += Σ dout (each may be null). */
     public static void layerNormBackward(float[] dout, float[] x, float[] weight, float[] mean, float[] rstd,
                                          float[] dx, float[] dweight, float[] dbias, int rows, int d) {
-        VectorKernels.split(rows, d, (from, to) -> {
-            for (int r = from; r < to; r++) {
+        forRowChunks(rows, d, dweight, dbias, (r0, r1, dw, wOff, db, bOff) -> {
+            for (int r = r0; r < r1; r++) {
+                // Parameter gradients first: dx may be the same array as dout or x.
+                if (dw != null || db != null) {
+                    weightGradRow(dout, x, r * d, mean[r], rstd[r], dw, wOff, db, bOff, d);
+                }
                 layerNormDxRow(dout, x, weight, mean[r], rstd[r], dx, r * d, d);
             }
         });
-        if (dweight != null || dbias != null) {
-            forColumnBlocks(rows, d, (c0, c1) -> {
-                for (int r = 0; r < rows; r++) {
-                    weightGradRow(dout, x, r * d, mean[r], rstd[r], dweight, dbias, c0, c1);
-                }
-            });
+    }
+
+    /**
+     * Runs body over chunks of rows. One chunk (small work) accumulates straight into dweight and dbias; several
+     * run in parallel, each into its own zeroed partials, which are then added in chunk order.
+     */
+    private static void forRowChunks(int rows, int d, float[] dweight, float[] dbias, RowChunk body) {
+        long work = (long) rows * d;
+        int chunks = work < VectorKernels.PARALLEL_MIN ? 1
+                : (int) Math.min(Math.min(rows, MAX_GRAD_CHUNKS), work / (VectorKernels.PARALLEL_MIN / 2));
+        if (chunks <= 1) {
+            body.run(0, rows, dweight, 0, dbias, 0);
+            return;
+        }
+        // Layout of the partials: [chunks, d] for dweight, then [chunks, d] for dbias.
+        float[] partials = partials(2 * chunks * d);
+        float[] pw = dweight == null ? null : partials;
+        float[] pb = dbias == null ? null : partials;
+        Parallel.forEach(chunks, (c, worker) -> body.run((int) ((long) rows * c / chunks),
+                (int) ((long) rows * (c + 1) / chunks), pw, c * d, pb, (chunks + c) * d));
+        for (int c = 0; c < chunks; c++) {
+            if (dweight != null) {
+                VectorKernels.axpyRange(1f, partials, c * d, dweight, 0, 0, d);
+            }
+            if (dbias != null) {
+                VectorKernels.axpyRange(1f, partials, (chunks + c) * d, dbias, 0, 0, d);
+            }
         }
     }
 
-    /** Runs body(c0, c1) over blocks of {@link #COLUMN_BLOCK} columns, blocks spread over threads. */
-    private static void forColumnBlocks(int rows, int d, Parallel.RangeTask body) {
-        int blocks = (d + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
-        VectorKernels.split(blocks, (long) rows * COLUMN_BLOCK,
-                (b0, b1) -> body.run(b0 * COLUMN_BLOCK, Math.min(d, b1 * COLUMN_BLOCK)));
+    /** This thread's scratch for partial gradients, at least n long, its first n values zeroed. */
+    private static float[] partials(int n) {
+        float[] scratch = PARTIALS.get();
+        if (scratch.length < n) {
+            scratch = new float[n];
+            PARTIALS.set(scratch);
+        } else {
+            Arrays.fill(scratch, 0, n, 0f);
+        }
+        return scratch;
     }
 
     /** out[o+i] = (x[o+i] − mu)·rs·weight[i] + bias[i] over one row; null weight or bias is skipped. */
@@ -183,26 +221,26 @@ public final class VectorNorms {
         }
     }
 
-    /** dweight[c] += dout·(x − mu)·rs and dbias[c] += dout for c in [c0, c1) of one row; either may be null. */
-    private static void weightGradRow(float[] dout, float[] x, int o, float mu, float rs, float[] dweight,
-                                      float[] dbias, int c0, int c1) {
-        int c = c0;
-        for (int end = c0 + F.loopBound(c1 - c0); c < end; c += L) {
-            FloatVector g = FloatVector.fromArray(F, dout, o + c);
+    /** dweight[wOff+i] += dout·(x − mu)·rs and dbias[bOff+i] += dout over one row; either may be null. */
+    private static void weightGradRow(float[] dout, float[] x, int o, float mu, float rs, float[] dweight, int wOff,
+                                      float[] dbias, int bOff, int d) {
+        int i = 0;
+        for (int end = F.loopBound(d); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(F, dout, o + i);
             if (dweight != null) {
-                FloatVector xhat = FloatVector.fromArray(F, x, o + c).sub(mu).mul(rs);
-                g.fma(xhat, FloatVector.fromArray(F, dweight, c)).intoArray(dweight, c);
+                FloatVector xhat = FloatVector.fromArray(F, x, o + i).sub(mu).mul(rs);
+                g.fma(xhat, FloatVector.fromArray(F, dweight, wOff + i)).intoArray(dweight, wOff + i);
             }
             if (dbias != null) {
-                g.add(FloatVector.fromArray(F, dbias, c)).intoArray(dbias, c);
+                g.add(FloatVector.fromArray(F, dbias, bOff + i)).intoArray(dbias, bOff + i);
             }
         }
-        for (; c < c1; c++) {
+        for (; i < d; i++) {
             if (dweight != null) {
-                dweight[c] += dout[o + c] * ((x[o + c] - mu) * rs);
+                dweight[wOff + i] += dout[o + i] * ((x[o + i] - mu) * rs);
             }
             if (dbias != null) {
-                dbias[c] += dout[o + c];
+                dbias[bOff + i] += dout[o + i];
             }
         }
     }

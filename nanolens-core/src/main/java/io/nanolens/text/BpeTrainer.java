@@ -11,13 +11,12 @@ import java.util.PriorityQueue;
 
 /**
  * Learns BPE merges from text the way nanochat's rustbpe does: pre-split every document with {@link Bpe#PATTERN}
- * (through {@link PreSplitter}), count
- * the distinct chunks, then merge the most frequent adjacent pair of tokens again and again. Only the chunks that
- * contain the chosen pair are touched: an inverted index maps each pair to the chunks it occurs in, and a max-heap
- * of (count, pair) entries is corrected lazily (an entry whose count has gone stale is pushed again with the
- * current count). Pair counts are exact (overlapping occurrences count, as in minbpe's {@code get_stats}); ties go
- * to the pair with the smaller left id, then the smaller right id. Sennrich et al. 2016; rustbpe in
- * github.com/karpathy/nanochat.
+ * (through {@link PreSplitter}), count the distinct chunks (in parallel, one map per worker), then merge the most
+ * frequent adjacent pair of tokens again and again. Only the chunks that contain the chosen pair are touched: an
+ * inverted index maps each pair to the chunks it occurs in, and a max-heap of (count, pair) entries is corrected
+ * lazily (an entry whose count has gone stale is pushed again with the current count). Pair counts are exact
+ * (overlapping occurrences count, as in minbpe's {@code get_stats}); ties go to the pair with the smaller left id,
+ * then the smaller right id. Sennrich et al. 2016; rustbpe in github.com/karpathy/nanochat.
  */
 final class BpeTrainer {
     // Documents are counted in batches of about this many characters, spread over the worker threads.
@@ -52,7 +51,8 @@ final class BpeTrainer {
         List<String> batch = new ArrayList<>();
         int batchChars = 0;
         for (String text : texts) {
-            String kept = truncate(text, (int) Math.min(config.maxDocumentChars(), config.maxCharacters() - characters));
+            long remaining = config.maxCharacters() - characters;
+            String kept = truncate(text, (int) Math.min(config.maxDocumentChars(), remaining));
             batch.add(kept);
             batchChars += kept.length();
             documents++;
@@ -97,11 +97,13 @@ final class BpeTrainer {
     /** Learns up to {@code count} merges, shrinking the words in place; returns {lefts, rights}. */
     private static int[][] learnMerges(Words words, int count) {
         Pairs pairs = new Pairs();
+        IntList all = new IntList();
         for (int w = 0; w < words.size(); w++) {
-            words.addPairs(w, +1, pairs, -1, new IntList());
+            words.addPairs(w, +1, pairs, -1, all);
         }
         PriorityQueue<Candidate> heap = new PriorityQueue<>();
-        for (int p = 0; p < pairs.size; p++) {
+        for (int i = 0; i < all.size; i++) {
+            int p = all.values[i];
             heap.add(new Candidate(pairs.count[p], pairs.left[p], pairs.right[p], p));
         }
         int[] lefts = new int[count];

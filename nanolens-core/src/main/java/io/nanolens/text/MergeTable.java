@@ -35,7 +35,8 @@ final class MergeTable {
         }
         for (int r = 0; r < lefts.length; r++) {
             int id = BYTE_TOKENS + r;
-            if (lefts[r] >= id || rights[r] >= id || lefts[r] < 0 || rights[r] < 0 || !ids.put(lefts[r], rights[r], id)) {
+            boolean known = lefts[r] >= 0 && lefts[r] < id && rights[r] >= 0 && rights[r] < id;
+            if (!known || !ids.put(lefts[r], rights[r], id)) {
                 throw new IllegalStateException("merge " + r + " is invalid or repeated");
             }
             byte[] a = bytes[lefts[r]];

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nanolens.NanolensException;
+import io.nanolens.io.AtomicFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Finds the tokenizer saved in a directory: reads its {@code tokenizer.json}, looks at {@code "type"} ("bpe" for
@@ -95,30 +91,8 @@ public final class Tokenizers {
         }
     }
 
-    /**
-     * Writes {@code json} to {@code dir/tokenizer.json} through a temporary file in the same directory and an
-     * atomic move, so a reader never sees half a file. A private stand-in until {@code io.nanolens.io.AtomicFiles}
-     * exists.
-     */
+    /** Writes {@code json} to {@code dir/tokenizer.json} atomically, so a reader never sees half a file. */
     static void writeAtomically(Path dir, String json) {
-        Path file = dir.resolve(FILE_NAME);
-        try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, "." + FILE_NAME + ".", ".tmp");
-            try {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    ByteBuffer bytes = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
-                    while (bytes.hasRemaining()) {
-                        channel.write(bytes);
-                    }
-                    channel.force(true); // the data must be on disk before the rename makes it visible
-                }
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new NanolensException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.writeString(dir.resolve(FILE_NAME), json);
     }
 }

@@ -36,7 +36,8 @@ class GptTest {
         assertEquals(ref.loss(), loss, 1e-5 * Math.abs(ref.loss()));
         for (int r = 0; r < B * T; r++) {
             for (int j = 0; j < C.vocabSize(); j++) {
-                assertEquals(ref.logits()[r][j], state.logits()[r * C.vocabSize() + j], 2e-5 * 15, "logit " + r + "," + j);
+                float logit = state.logits()[r * C.vocabSize() + j];
+                assertEquals(ref.logits()[r][j], logit, 2e-5 * 15, "logit " + r + "," + j);
             }
         }
     }

@@ -71,7 +71,8 @@ class HooksTest {
         Gpt gpt = TestGpts.model(C, 27);
         int[] tokens = TestGpts.ids(28, N, C.vocabSize());
         GptState state = GptState.forInference(C, B, T);
-        gpt.forward(state, tokens, B, T, null, new Hooks().add(new HookPoint(1, HookPoint.Kind.MLP_OUT), Hook.zeroAblate()));
+        Hooks hooks = new Hooks().add(new HookPoint(1, HookPoint.Kind.MLP_OUT), Hook.zeroAblate());
+        gpt.forward(state, tokens, B, T, null, hooks);
         GptReference ref = new GptReference(C, gpt.parameters());
         Arrays.fill(ref.p.get("transformer.h.1.mlp.c_proj.weight"), 0);
         double[][] expected = ref.forward(tokens, B, T, null).logits();
@@ -121,7 +122,8 @@ class HooksTest {
 
     @Test
     void unknownHookPointNamesTheValidOnes() {
-        for (String bad : new String[] {"blocks.2.hook_resid_pre", "blocks.0.hook_resid", "resid_pre", "blocks.-1.hook_mlp_out"}) {
+        String[] names = {"blocks.2.hook_resid_pre", "blocks.0.hook_resid", "resid_pre", "blocks.-1.hook_mlp_out"};
+        for (String bad : names) {
             NanolensException e = assertThrows(NanolensException.class, () -> HookPoint.parse(bad, C));
             assertTrue(e.getMessage().contains(bad) && e.getMessage().contains("blocks.{L}.hook_resid_post")
                     && e.getMessage().contains("0..1"), e.getMessage());
@@ -132,7 +134,9 @@ class HooksTest {
     void secondHookAtAPointRunsAfterTheFirst() {
         HookPoint point = new HookPoint(0, HookPoint.Kind.ATTN_OUT);
         StringBuilder order = new StringBuilder();
-        Hooks hooks = new Hooks().add(point, (p, a, r, w, s) -> order.append('a')).add(point, (p, a, r, w, s) -> order.append('b'));
+        Hooks hooks = new Hooks()
+                .add(point, (p, a, r, w, s) -> order.append('a'))
+                .add(point, (p, a, r, w, s) -> order.append('b'));
         hooks.get(point).apply(point, new float[0], 0, 0, 0);
         assertEquals("ab", order.toString());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.function.DoubleBinaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -147,7 +148,7 @@ class ElementwiseKernelsTest {
                 "sum over " + n + " is " + got + ", want " + want + " within " + bound);
     }
 
-    private static void checkBinary(Binary kernel, int n, java.util.function.DoubleBinaryOperator op, String what) {
+    private static void checkBinary(Binary kernel, int n, DoubleBinaryOperator op, String what) {
         float[] x = gaussian(n, n + SENTINEL_PAD);
         float[] y = gaussian(n + 1, n + SENTINEL_PAD);
         float[] out = sentinels(n + SENTINEL_PAD);

@@ -139,7 +139,8 @@ class BpeTest {
             StringBuilder text = new StringBuilder();
             int pieces = random.nextInt(40);
             for (int p = 0; p < pieces; p++) {
-                text.append(random.nextInt(5) == 0 ? TextSamples.random(random, 3) : words.get(random.nextInt(words.size())));
+                String word = words.get(random.nextInt(words.size()));
+                text.append(random.nextInt(5) == 0 ? TextSamples.random(random, 3) : word);
             }
             assertArrayEquals(referenceEncode(bpe.merges(), text.toString()), bpe.encode(text.toString()));
         }

@@ -38,7 +38,7 @@ class BpeTrainerTest {
     void mergesOnMixedTextMatchABruteForceTrainer() {
         Random random = new Random(9);
         List<String> docs = new ArrayList<>(TextSamples.documents());
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 10; i++) {
             docs.add(TextSamples.random(random, 200));
         }
         assertArrayEquals(bruteForceMerges(docs, 300), Bpe.train(docs, 256 + 300 + 1).merges());

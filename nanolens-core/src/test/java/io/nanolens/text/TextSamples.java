@@ -61,8 +61,7 @@ final class TextSamples {
             "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛 \uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08",
             "don't WE'LL they're I'd",
             "\u00A0\u2003\u3000 mixed\u2028spaces\u2029",
-            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                    + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "a".repeat(205),
             "!!!???...,,,;;;:::---___===+++***&&&%%%$$$###@@@",
             "\uFFFD\uFEFF\u200B zero width",
             "\uDBFF\uDFFF\uD800\uDC00 first and last astral code points");

@@ -3,6 +3,7 @@ package io.nanolens.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nanolens.NanolensException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +66,15 @@ class TokenizersTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(dir.resolve("tokenizer.json")), files.toList());
         }
+    }
+
+    @Test
+    void savedFileHasTheUsualPermissionsOfANewFile() throws IOException {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        bpe.save(dir.resolve("tokenizer"));
+        Path probe = Files.createFile(dir.resolve("probe"));
+        assertEquals(Files.getPosixFilePermissions(probe),
+                Files.getPosixFilePermissions(dir.resolve("tokenizer").resolve("tokenizer.json")));
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.nanolens.text;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -42,12 +44,19 @@ class Utf8Test {
     @Test
     void validSequenceLengthAgreesWithAStrictDecoder() {
         Random random = new Random(2);
-        for (int i = 0; i < 20_000; i++) {
-            byte[] bytes = new byte[1 + random.nextInt(4)];
-            for (int b = 0; b < bytes.length; b++) {
-                bytes[b] = (byte) (random.nextBoolean() ? 0x80 + random.nextInt(0x80) : random.nextInt(256));
+        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        for (int first = 0; first < 256; first++) {
+            for (int second = 0; second < 256; second++) {
+                // every pair of leading bytes, then up to two continuation-range or random bytes
+                byte[] bytes = new byte[2 + random.nextInt(3)];
+                bytes[0] = (byte) first;
+                bytes[1] = (byte) second;
+                for (int b = 2; b < bytes.length; b++) {
+                    bytes[b] = (byte) (random.nextInt(4) > 0 ? 0x80 + random.nextInt(0x40) : random.nextInt(256));
+                }
+                assertEquals(strictSequenceLength(strict, bytes), Utf8.validSequenceLength(bytes, 0), () -> hex(bytes));
             }
-            assertEquals(strictSequenceLength(bytes), Utf8.validSequenceLength(bytes, 0), () -> hex(bytes));
         }
     }
 
@@ -59,17 +68,15 @@ class Utf8Test {
     }
 
     /** The length of the first code point of {@code bytes} if some prefix decodes strictly to exactly one. */
-    private static int strictSequenceLength(byte[] bytes) {
+    private static int strictSequenceLength(CharsetDecoder strict, byte[] bytes) {
         for (int length = 1; length <= bytes.length; length++) {
-            try {
-                String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes, 0, length)).toString();
-                if (s.codePointCount(0, s.length()) == 1) {
-                    return length;
-                }
-            } catch (CharacterCodingException e) {
-                // this prefix is not a whole character; try a longer one
+            CharBuffer out = CharBuffer.allocate(8);
+            strict.reset();
+            boolean valid = !strict.decode(ByteBuffer.wrap(bytes, 0, length), out, true).isError()
+                    && !strict.flush(out).isError();
+            out.flip();
+            if (valid && Character.codePointCount(out, 0, out.length()) == 1) {
+                return length;
             }
         }
         return 0;
