@@ -3,6 +3,7 @@ package io.nanolens.train;
 import io.nanolens.NanolensException;
 import io.nanolens.io.Json;
 import io.nanolens.model.Gpt;
+import io.nanolens.model.GptFiles;
 import io.nanolens.model.GptState;
 import io.nanolens.tensor.Tensor;
 
@@ -17,8 +18,10 @@ import java.util.Map;
  * matrices unless Muon takes them) at the scheduled rate. Every {@code evalEvery} steps it measures the loss on a
  * fixed set of validation batches; every step goes to the listener and to {@code train_log.jsonl}; every
  * {@code checkpointEvery} steps (and at the end, or when asked to stop) the whole state is saved atomically in the
- * run directory, so {@link #resume} continues bit for bit as if never stopped. A non-finite loss, gradient norm or
- * weight stops the run with a {@link NanolensException} naming the step, before anything bad is saved.
+ * run directory, so {@link #resume} continues bit for bit as if never stopped. The run directory is also a model
+ * directory ({@link GptFiles}): the tokenizer is saved at the start and the weights with every checkpoint. A
+ * non-finite loss, gradient norm or weight stops the run with a {@link NanolensException} naming the step, before
+ * anything bad is saved.
  */
 public final class GptTrainer implements AutoCloseable {
     /** The training config inside the run directory. */
@@ -47,6 +50,7 @@ public final class GptTrainer implements AutoCloseable {
     private double smoothLoss;
     private int smoothedSteps;            // steps in smoothLoss (this part of the run only)
     private float lastValLoss = Float.NaN;
+    private long lastValLossStep = -1;
     private GptState evalState;           // made at the first evaluation
 
     /** Receives each step's metrics (on the training thread; keep it quick). */
@@ -91,6 +95,7 @@ public final class GptTrainer implements AutoCloseable {
         this.targets = new int[inputs.length];
         this.muon = config.matrixOptimizer() == TrainConfig.MatrixOptimizer.MUON ? new Muon() : null;
         addParameters();
+        data.tokenizer().save(runDir);
         Json.write(runDir.resolve(CONFIG_FILE), config);
         this.log = MetricsLog.open(runDir.resolve(MetricsLog.FILE_NAME), keepLogThrough);
     }
@@ -160,6 +165,7 @@ public final class GptTrainer implements AutoCloseable {
             Float valLoss = null;
             if (step % config.evalEvery() == 0 || last) {
                 lastValLoss = validationLoss();
+                lastValLossStep = step;
                 valLoss = lastValLoss;
             }
             double elapsed = elapsedBefore + (System.nanoTime() - started) / 1e9;
@@ -228,6 +234,14 @@ public final class GptTrainer implements AutoCloseable {
         if (muon != null) {
             optimizer.putAll(muon.state());
         }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("step", Long.toString(step));
+        metadata.put("planned_steps", Integer.toString(config.steps()));
+        metadata.put("tokens", Long.toString(tokens));
+        if (lastValLossStep == step) {
+            metadata.put("val_loss", Float.toString(lastValLoss));
+        }
+        GptFiles.save(runDir, gpt, metadata);
         new Checkpoint(step, tokens, data.training().position(), adamW.steps(), elapsed, config, gpt.config(),
                 gpt.parameters(), optimizer).write(runDir.resolve(Checkpoint.FILE_NAME));
         lastCheckpoint = step;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.nanolens.NanolensException;
 import io.nanolens.io.AtomicFiles;
 import io.nanolens.io.Json;
+import io.nanolens.model.GptFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.List;
  */
 public final class MetricsLog implements AutoCloseable {
     /** The file name inside a model directory. */
-    public static final String FILE_NAME = "train_log.jsonl";
+    public static final String FILE_NAME = GptFiles.LOG_FILE;
 
     private static final ObjectWriter LINE = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
 
