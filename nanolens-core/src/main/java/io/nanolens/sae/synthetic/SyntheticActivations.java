@@ -1,6 +1,7 @@
 package io.nanolens.sae.synthetic;
 
 import io.nanolens.NanolensException;
+import io.nanolens.sae.store.ActivationStream;
 
 import java.util.SplittableRandom;
 
@@ -96,6 +97,39 @@ public record SyntheticActivations(int dim, int features, double meanActive, dou
             }
         }
         return p;
+    }
+
+    /** The first {@code rows} rows of {@link #stream()} as an activation stream, for training on them. */
+    public ActivationStream activations(long rows) {
+        Stream source = stream();
+        return new ActivationStream() {
+            private long left = rows;
+            private float[] scratch = new float[0];
+
+            @Override
+            public int width() {
+                return dim;
+            }
+
+            @Override
+            public int read(float[] dst, int fromRow, int maxRows) {
+                if (maxRows < 1 || (long) (fromRow + maxRows) * dim > dst.length) {
+                    throw new IllegalArgumentException(maxRows + " rows from row " + fromRow + " do not fit "
+                            + dst.length + " values");
+                }
+                int n = (int) Math.min(maxRows, left);
+                if (n == 0) {
+                    return 0;
+                }
+                if (scratch.length < n * dim) {
+                    scratch = new float[n * dim];
+                }
+                source.next(n, scratch, null);
+                System.arraycopy(scratch, 0, dst, fromRow * dim, n * dim);
+                left -= n;
+                return n;
+            }
+        };
     }
 
     /** A stream of rows; each call to {@link Stream#next} continues where the previous one stopped. */
