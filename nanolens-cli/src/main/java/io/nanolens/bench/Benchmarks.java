@@ -4,17 +4,46 @@ import java.io.PrintWriter;
 
 /** The entry point of every {@code ./nanolens bench} kind. */
 public final class Benchmarks {
-    /** The benchmarks there are. */
-    public enum Kind { kernels, model }
+    /** The benchmarks there are, by the name the command line uses. */
+    public enum Kind {
+        KERNELS("kernels"), MODEL("model"), SAE("sae"), SAE_RECOVERY("sae-recovery");
+
+        private final String id;
+
+        Kind(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** The kind named {@code id}, or null. */
+        public static Kind of(String id) {
+            for (Kind k : values()) {
+                if (k.id.equals(id)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+
+        /** Every name, for help and error messages. */
+        public static java.util.List<String> ids() {
+            return java.util.Arrays.stream(values()).map(Kind::id).toList();
+        }
+    }
 
     private Benchmarks() {
     }
 
     public static void run(Kind kind, PrintWriter out, int repeats, boolean json) {
-        BenchReport report = new BenchReport(out, kind.name());
+        BenchReport report = new BenchReport(out, kind.id());
         switch (kind) {
-            case kernels -> new KernelBenchmark(report, repeats).run();
-            case model -> new ModelBenchmark(report, repeats).run();
+            case KERNELS -> new KernelBenchmark(report, repeats).run();
+            case MODEL -> new ModelBenchmark(report, repeats).run();
+            case SAE -> new SaeBenchmark(report, repeats).run();
+            case SAE_RECOVERY -> new SaeRecoveryBenchmark(report).run();
         }
         if (json) {
             report.printJson();
