@@ -19,16 +19,6 @@ final class BatchTopKSae extends Sae {
         super(config, parameters);
     }
 
-    @Override
-    public double learnedThreshold() {
-        return threshold;
-    }
-
-    @Override
-    public void restoreLearnedThreshold(double theta) {
-        setThreshold(theta);
-    }
-
     /** The inference threshold θ. */
     double threshold() {
         return threshold;

@@ -25,16 +25,6 @@ final class MatryoshkaSae extends Sae {
         widths = config.prefixes().stream().mapToInt(Integer::intValue).toArray();
     }
 
-    @Override
-    public double learnedThreshold() {
-        return threshold;
-    }
-
-    @Override
-    public void restoreLearnedThreshold(double theta) {
-        setThreshold(theta);
-    }
-
     /** The inference threshold θ. */
     double threshold() {
         return threshold;

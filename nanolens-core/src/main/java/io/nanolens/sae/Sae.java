@@ -242,15 +242,6 @@ public abstract sealed class Sae permits ReluSae, TopKSae, BatchTopKSae, JumpRel
         state.backwardReady = false;
     }
 
-    /** BatchTopK and Matryoshka: the inference threshold learned while training; NaN for the others. */
-    public double learnedThreshold() {
-        return Double.NaN;
-    }
-
-    /** Restores {@link #learnedThreshold()} when resuming training; architectures without one ignore it. */
-    public void restoreLearnedThreshold(double theta) {
-    }
-
     /** Inference encoding of x [rows, d] into f [rows, m]. */
     abstract void encodeInto(float[] x, int rows, float[] f);
 
