@@ -62,7 +62,8 @@ final class ModelTraining {
         Corpus corpus = Corpus.open(plan.corpus());
         if (plan.resume() != GptTrainer.hasCheckpoint(plan.out())) {
             throw new NanolensException(plan.resume()
-                    ? "nothing to resume: " + plan.out() + " has no " + Checkpoint.FILE_NAME + "; start without --resume"
+                    ? "nothing to resume: " + plan.out() + " has no " + Checkpoint.FILE_NAME
+                    + "; start without --resume"
                     : plan.out() + " already holds a training run (" + Checkpoint.FILE_NAME + "); add --resume to "
                     + "continue it or choose another --out");
         }
@@ -110,7 +111,8 @@ final class ModelTraining {
     private static void describe(GptTrainer trainer, PrintWriter out) {
         GptConfig c = trainer.gpt().config();
         TrainConfig t = trainer.config();
-        out.printf(Locale.ROOT, "model    : %d layers, d=%d, %d heads (%d kv), context %d, vocab %d: %.2f M parameters%n",
+        out.printf(Locale.ROOT,
+                "model    : %d layers, d=%d, %d heads (%d kv), context %d, vocab %d: %.2f M parameters%n",
                 c.nLayer(), c.nEmbd(), c.nHead(), c.nKvHead(), c.sequenceLen(), c.vocabSize(),
                 c.parameterCount() / 1e6);
         out.printf(Locale.ROOT, "training : %s%d steps of %d x %d tokens (%,d tokens), %s, lr %s/%s/%s%n",

@@ -41,7 +41,8 @@ final class SampleCommand implements Callable<Integer> {
             description = "Sample among the K likeliest tokens, 0 = all (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "S",
+            description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override

@@ -52,8 +52,8 @@ public final class VectorMath {
 
     /**
      * e^x in every lane, within 2 ulp of {@link Math#exp} for normal results (0 below e^−104, infinity above e^89,
-     * NaN for NaN): a degree-7 Taylor polynomial on |r| ≤ ln(2)/2 (its truncation error, r^8/8! ≤ 6·10^−9, is below
-     * half an ulp), scaled by 2^n in two halves so that results down to the subnormals round correctly.
+     * NaN for NaN): a degree-7 Taylor polynomial on |r| ≤ ln(2)/2 (its truncation error, r^8/8! ≤ 6·10^−9, is
+     * below half an ulp), scaled by 2^n in two halves so that results down to the subnormals round correctly.
      */
     public static FloatVector exp(FloatVector x) {
         FloatVector v = x.max(MIN_X).min(MAX_X);
