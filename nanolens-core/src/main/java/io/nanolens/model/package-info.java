@@ -3,6 +3,7 @@
  * forward and backward ({@link io.nanolens.model.Gpt} with its layers, each forward beside its backward, and
  * preallocated {@link io.nanolens.model.GptState} buffers), TransformerLens hook points to read or change
  * activations ({@link io.nanolens.model.HookPoint}, {@link io.nanolens.model.Hooks}), KV-cache decoding and
- * sampling ({@link io.nanolens.model.KvCache}, {@link io.nanolens.model.Sampler}).
+ * sampling ({@link io.nanolens.model.KvCache}, {@link io.nanolens.model.Sampler}), and the model directory on disk
+ * ({@link io.nanolens.model.GptFiles}).
  */
 package io.nanolens.model;
