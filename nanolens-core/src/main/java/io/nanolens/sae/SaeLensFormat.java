@@ -178,18 +178,10 @@ public final class SaeLensFormat {
         p.put(Sae.W_DEC, w.get("W_dec"));
         p.put(Sae.B_DEC, w.get("b_dec"));
         float[] threshold = w.containsKey("threshold") ? w.get("threshold").data() : null;
-        SaeLensConfig.Training training = cfg.training();
-        if (training != null && threshold != null && uniform(threshold)) {
-            Sae sae = Sae.of(config(cfg, training.architecture(), training.k(), training.prefixes(), cfgFile), p);
-            double theta = Math.max(threshold[0], 0f);
-            switch (sae) {
-                case BatchTopKSae b -> b.setThreshold(theta);
-                case MatryoshkaSae mt -> mt.setThreshold(theta);
-                default -> throw new IllegalStateException("only BatchTopK and Matryoshka are saved as jumprelu");
-            }
-            return sae;
+        if (cfg.training() != null && threshold != null && uniform(threshold)) {
+            return restoreBatchTopK(cfg, p, threshold[0], cfgFile);
         }
-        switch (cfg.architecture()) {
+        return switch (cfg.architecture()) {
             case "jumprelu" -> {
                 float[] log = new float[m];
                 for (int i = 0; i < m; i++) {
@@ -197,24 +189,34 @@ public final class SaeLensFormat {
                     log[i] = JumpReluSae.logThresholdOf(Math.max(threshold[i], 0f));
                 }
                 p.put(Sae.LOG_THRESHOLD, Tensor.of(log, m));
-                return Sae.of(config(cfg, Architecture.JUMP_RELU, 0, null, cfgFile), p);
+                yield Sae.of(config(cfg, Architecture.JUMP_RELU, 0, null, cfgFile), p);
             }
             case "gated" -> {
                 p.put(Sae.B_GATE, w.get("b_gate"));
                 p.put(Sae.B_MAG, w.get("b_mag"));
                 p.put(Sae.R_MAG, w.get("r_mag"));
-                return Sae.of(config(cfg, Architecture.GATED, 0, null, cfgFile), p);
+                yield Sae.of(config(cfg, Architecture.GATED, 0, null, cfgFile), p);
             }
             case "topk" -> {
                 if (cfg.rescaleActsByDecoderNorm()) {
                     foldDecoderNorms(p.get(Sae.W_ENC).data(), p.get(Sae.B_ENC).data(), p.get(Sae.W_DEC).data(), m, d);
                 }
-                return Sae.of(config(cfg, Architecture.TOP_K, cfg.k(), List.of(m), cfgFile), p);
+                yield Sae.of(config(cfg, Architecture.TOP_K, cfg.k(), List.of(m), cfgFile), p);
             }
-            default -> {
-                return Sae.of(config(cfg, Architecture.RELU, 0, null, cfgFile), p);
-            }
+            default -> Sae.of(config(cfg, Architecture.RELU, 0, null, cfgFile), p);
+        };
+    }
+
+    /** The BatchTopK or Matryoshka SAE that nanolens saved as JumpReLU with one threshold θ on every latent. */
+    private static Sae restoreBatchTopK(SaeLensConfig cfg, Map<String, Tensor> p, float theta, Path cfgFile) {
+        SaeLensConfig.Training t = cfg.training();
+        Sae sae = Sae.of(config(cfg, t.architecture(), t.k(), t.prefixes(), cfgFile), p);
+        switch (sae) {
+            case BatchTopKSae b -> b.setThreshold(Math.max(theta, 0f));
+            case MatryoshkaSae mt -> mt.setThreshold(Math.max(theta, 0f));
+            default -> throw new IllegalStateException("only BatchTopK and Matryoshka are saved as jumprelu");
         }
+        return sae;
     }
 
     private static SaeConfig config(SaeLensConfig cfg, Architecture a, int k, List<Integer> prefixes, Path file) {
