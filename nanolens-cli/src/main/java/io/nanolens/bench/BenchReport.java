@@ -29,6 +29,11 @@ final class BenchReport {
         json.put(key, Math.round(value * 1000) / 1000.0);
     }
 
+    /** A value kept at full precision (a small difference, where rounding to 3 decimals would print 0). */
+    void putExact(String key, double value) {
+        json.put(key, value);
+    }
+
     void put(String key, long value) {
         json.put(key, value);
     }

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 /** The entry point of every {@code ./nanolens bench} kind. */
 public final class Benchmarks {
     /** The benchmarks there are. */
-    public enum Kind { kernels }
+    public enum Kind { kernels, model }
 
     private Benchmarks() {
     }
@@ -14,6 +14,7 @@ public final class Benchmarks {
         BenchReport report = new BenchReport(out, kind.name());
         switch (kind) {
             case kernels -> new KernelBenchmark(report, repeats).run();
+            case model -> new ModelBenchmark(report, repeats).run();
         }
         if (json) {
             report.printJson();

@@ -17,7 +17,10 @@ import picocli.CommandLine.Spec;
         footer = {"", "Benchmarks:",
                 "  kernels   matmul GFLOP/s vs OpenBLAS sgemm (install: apt-get install -y libopenblas0-pthread),",
                 "            sparse SAE decode rows/s",
-                "", "Examples:", "  ./nanolens bench kernels", "  ./nanolens bench kernels --json --repeats 5"})
+                "  model     GPT training and forward tokens/s (tiny, small) vs the same model in PyTorch",
+                "            (install: apt-get install -y python3-torch python3-numpy libopenblas0-pthread)",
+                "", "Examples:", "  ./nanolens bench kernels", "  ./nanolens bench kernels --json --repeats 5",
+                "  ./nanolens bench model --json"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with every figure at the end.")
     boolean json;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed runs (model: alternating rounds) per measurement (default: ${DEFAULT-VALUE}).")
     int repeats;
 
     @Override
