@@ -102,11 +102,11 @@ public final class SaeLensFormat {
                 w.put("threshold", Tensor.of(threshold, m));
             }
             case BatchTopKSae b -> {
-                Arrays.fill(threshold, (float) b.threshold());
+                Arrays.fill(threshold, (float) b.batchThreshold());
                 w.put("threshold", Tensor.of(threshold, m));
             }
             case MatryoshkaSae mt -> {
-                Arrays.fill(threshold, (float) mt.threshold());
+                Arrays.fill(threshold, (float) mt.batchThreshold());
                 w.put("threshold", Tensor.of(threshold, m));
             }
             case GatedSae g -> {
@@ -211,11 +211,7 @@ public final class SaeLensFormat {
     private static Sae restoreBatchTopK(SaeLensConfig cfg, Map<String, Tensor> p, float theta, Path cfgFile) {
         SaeLensConfig.Training t = cfg.training();
         Sae sae = Sae.of(config(cfg, t.architecture(), t.k(), t.prefixes(), cfgFile), p);
-        switch (sae) {
-            case BatchTopKSae b -> b.setThreshold(Math.max(theta, 0f));
-            case MatryoshkaSae mt -> mt.setThreshold(Math.max(theta, 0f));
-            default -> throw new IllegalStateException("only BatchTopK and Matryoshka are saved as jumprelu");
-        }
+        sae.setBatchThreshold(Math.max(theta, 0f));
         return sae;
     }
 

@@ -82,7 +82,7 @@ class SaeTest {
         sae.backward(state);
         double min = Arrays.stream(kept(config, sae, x)).filter(v -> v > 0).min().orElseThrow();
         double rate = config.thresholdRate();
-        assertEquals((1 - rate) * THRESHOLD + rate * min, threshold(sae), 1e-6);
+        assertEquals((1 - rate) * THRESHOLD + rate * min, sae.batchThreshold(), 1e-6);
     }
 
     @Test
@@ -125,6 +125,17 @@ class SaeTest {
     }
 
     @Test
+    void onlyBatchTopKFamilyHasABatchThreshold() {
+        Sae relu = TestSaes.random(TestSaes.small(Architecture.RELU, true), 1);
+        assertTrue(Double.isNaN(relu.batchThreshold()));
+        assertThrows(NanolensException.class, () -> relu.setBatchThreshold(0.5));
+        Sae batch = TestSaes.random(TestSaes.small(Architecture.BATCH_TOP_K, true), 1);
+        assertThrows(NanolensException.class, () -> batch.setBatchThreshold(-1));
+        batch.setBatchThreshold(0.5);
+        assertEquals(0.5, batch.batchThreshold());
+    }
+
+    @Test
     void backwardNeedsALossOnTheSameKindOfState() {
         SaeConfig config = TestSaes.small(Architecture.RELU, true);
         Sae sae = TestSaes.random(config, 2);
@@ -157,20 +168,9 @@ class SaeTest {
 
     /** The SAE with its BatchTopK / Matryoshka inference threshold set; others unchanged. */
     static Sae withThreshold(Sae sae, double threshold) {
-        switch (sae) {
-            case BatchTopKSae b -> b.setThreshold(threshold);
-            case MatryoshkaSae mt -> mt.setThreshold(threshold);
-            default -> {
-            }
+        if (sae.architecture() == Architecture.BATCH_TOP_K || sae.architecture() == Architecture.MATRYOSHKA) {
+            sae.setBatchThreshold(threshold);
         }
         return sae;
-    }
-
-    static double threshold(Sae sae) {
-        return switch (sae) {
-            case BatchTopKSae b -> b.threshold();
-            case MatryoshkaSae mt -> mt.threshold();
-            default -> throw new IllegalArgumentException(sae.architecture() + " has no batch threshold");
-        };
     }
 }
