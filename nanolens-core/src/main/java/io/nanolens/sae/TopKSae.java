@@ -1,0 +1,101 @@
+package io.nanolens.sae;
+
+import io.nanolens.tensor.Ops;
+import io.nanolens.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The TopK SAE (Gao et al. 2024, "Scaling and evaluating sparse autoencoders"; SAELens topk_sae.py): each row keeps
+ * its k largest pre-activations, through a ReLU, and drops the rest; the loss is mean_r ‖x̂ − x‖² plus
+ * {@link AuxK} on the dead latents. Sparse-aware: the encoder product is the only dense work; decoding and every
+ * backward product touch only the k kept latents of each row ({@link SparseCodes}).
+ */
+final class TopKSae extends Sae {
+
+    TopKSae(SaeConfig config, Map<String, Tensor> parameters) {
+        super(config, parameters);
+    }
+
+    @Override
+    void encodeInto(float[] x, int rows, float[] f) {
+        int k = config.k();
+        int[] idx = new int[rows * k];
+        float[] val = new float[rows * k];
+        select(x, rows, new float[rows * d], f, idx, val);
+        Arrays.fill(f, 0, rows * m, 0f);
+        for (int p = 0; p < rows * k; p++) {
+            f[p / k * m + idx[p]] = val[p];
+        }
+    }
+
+    /** Decodes only the k kept latents of each row. */
+    @Override
+    public float[] forward(float[] x, int rows) {
+        int k = config.k();
+        int[] idx = new int[rows * k];
+        float[] val = new float[rows * k];
+        select(x, rows, new float[rows * d], new float[Math.multiplyExact(rows, m)], idx, val);
+        float[] out = new float[rows * d];
+        Ops.sparseDecode(idx, val, rows, k, wDec, d, out, false);
+        SaeRows.addRowBias(out, rows, d, bDec);
+        return out;
+    }
+
+    @Override
+    void allocate(SaeState s) {
+        s.pre = s.rowsByLatents();
+        s.codes = SparseCodes.perRow(s.maxRows, config.k(), d);
+        s.auxK = new AuxK(s.maxRows, config.kAux(), d, m);
+    }
+
+    @Override
+    SaeLoss trainingLoss(SaeState s, float[] x, boolean[] dead) {
+        int rows = s.rows;
+        SparseCodes codes = s.codes;
+        select(x, rows, s.saeIn, s.pre, codes.idx, codes.val);
+        codes.width = config.k();
+        codes.segments = rows;
+        codes.decode(codes.val, wDec, s.recon, rows, false);
+        SaeRows.addRowBias(s.recon, rows, d, bDec);
+        double mse = SaeRows.meanSquaredError(s.recon, x, rows, d, s.gradOut, 2.0 / rows, s.rowSums);
+        double aux = s.auxK.loss(s.pre, rows, x, s.recon, dead, wDec, config.kAux(), config.auxCoefficient(),
+                s.rowSums);
+        return new SaeLoss(mse, 0, aux, 0);
+    }
+
+    @Override
+    void trainingBackward(SaeState s) {
+        sparseBackward(this, s);
+    }
+
+    /** Backward of a TopK-family step whose codes hold one reconstruction (TopK, BatchTopK). */
+    static void sparseBackward(Sae sae, SaeState s) {
+        SparseCodes codes = s.codes;
+        float[] gWDec = sae.grad(W_DEC);
+        codes.valueGradients(s.gradOut, sae.wDec, 0, sae.m);
+        codes.maskInactive();
+        codes.accumulateRows(codes.val, s.gradOut, gWDec, sae.m);
+        SaeRows.addColumnSums(s.gradOut, s.rows, sae.d, 1f, sae.grad(B_DEC));
+        sae.sparseInputBackward(s, codes);
+        auxBackward(sae, s);
+    }
+
+    /** The AuxK share of the gradients, when the last loss had one. */
+    static void auxBackward(Sae sae, SaeState s) {
+        if (s.auxK.active) {
+            s.auxK.backward(sae.wDec, sae.grad(W_DEC), sae.m);
+            sae.sparseInputBackward(s, s.auxK.codes);
+        }
+    }
+
+    /** saeIn [rows, d], pre [rows, m] of x; the k largest per row into idx, val [rows, k], through a ReLU. */
+    private void select(float[] x, int rows, float[] saeIn, float[] pre, int[] idx, float[] val) {
+        int k = config.k();
+        center(x, rows, saeIn);
+        preActivations(saeIn, rows, pre, bEnc);
+        Ops.topK(pre, rows, m, k, idx, val);
+        SaeRows.relu(val, rows * k);
+    }
+}
