@@ -48,7 +48,8 @@ class StaticExplorerTest {
             expected.add(card.index() / 128 + ".js");
         }
         try (Stream<Path> files = Files.list(out.resolve("data/features"))) {
-            assertEquals(expected, files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)));
+            assertEquals(expected,
+                    files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)));
         }
         JsonNode layout = Json.readTree(unwrap(out.resolve("data/layout.js"), "layout"), "layout.js");
         assertEquals(128, layout.get("features_per_shard").asInt());
