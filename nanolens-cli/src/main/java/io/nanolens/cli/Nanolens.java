@@ -3,6 +3,7 @@ package io.nanolens.cli;
 import io.nanolens.NanolensException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,12 +16,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Nanolens.Version.class,
         description = "Train a small GPT on a CPU, then understand it with sparse autoencoders.",
-        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"",
                 "The launcher also runs the test suite: ./nanolens test",
                 "",
                 "Examples:",
                 "  ./nanolens demo                 the main job, end to end",
+                "  ./nanolens train-model --corpus tinyworld --out runs/tiny --steps 600",
+                "  ./nanolens sample --model runs/tiny --prompt \"Once upon a time\"",
                 "  ./nanolens bench kernels        matmul GFLOP/s against OpenBLAS",
                 "  ./nanolens bench kernels --json one JSON object for scripts"})
 public final class Nanolens {
@@ -31,7 +35,20 @@ public final class Nanolens {
 
     /** Runs the command line and returns its exit code, without exiting (tests call this). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Nanolens());
+        return run(new CommandLine(new Nanolens()), args);
+    }
+
+    /** Runs the command line with its output and errors going to the given writers (in-process tests). */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(new CommandLine(new Nanolens()).setOut(out).setErr(err), args);
+    }
+
+    private static int run(CommandLine cli, String... args) {
+        cli.setParameterExceptionHandler((ex, given) -> {
+            String command = ex.getCommandLine().getCommandSpec().qualifiedName(" ");
+            ex.getCommandLine().getErr().println("nanolens: " + ex.getMessage() + " (see ./" + command + " --help)");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof NanolensException) {
                 line.getErr().println("nanolens: " + ex.getMessage());

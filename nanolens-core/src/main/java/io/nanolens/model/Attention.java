@@ -4,8 +4,8 @@ import io.nanolens.tensor.Matmul;
 import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Parallel;
 import io.nanolens.tensor.Simd;
+import io.nanolens.tensor.VectorMath;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -208,11 +208,11 @@ final class Attention {
         if (Simd.enabled()) {
             FloatVector acc = FloatVector.zero(F);
             for (int bound = F.loopBound(n); j < bound; j += F.length()) {
-                FloatVector e = FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + j).sub(max));
                 e.intoArray(x, off + j);
                 acc = acc.add(e);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = VectorMath.sum(acc);
         }
         for (; j < n; j++) {
             x[off + j] = (float) Math.exp(x[off + j] - max);

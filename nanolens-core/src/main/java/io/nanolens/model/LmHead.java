@@ -4,8 +4,8 @@ import io.nanolens.tensor.Matmul;
 import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Parallel;
 import io.nanolens.tensor.Simd;
+import io.nanolens.tensor.VectorMath;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -90,7 +90,7 @@ final class LmHead {
             for (int bound = F.loopBound(vocab); j < bound; j += F.length()) {
                 FloatVector y = FloatVector.fromArray(F, s.logits, off + j);
                 FloatVector c = y.div(SOFTCAP);
-                y.sub(lse).lanewise(VectorOperators.EXP).mul(perRow).mul(one.sub(c.mul(c)))
+                VectorMath.exp(y.sub(lse)).mul(perRow).mul(one.sub(c.mul(c)))
                         .intoArray(s.dLogits, off + j);
             }
         }
@@ -113,9 +113,9 @@ final class LmHead {
         if (Simd.enabled()) {
             FloatVector acc = FloatVector.zero(F);
             for (int bound = F.loopBound(vocab); j < bound; j += F.length()) {
-                acc = acc.add(FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP));
+                acc = acc.add(VectorMath.exp(FloatVector.fromArray(F, x, off + j).sub(max)));
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = VectorMath.sum(acc);
         }
         for (; j < vocab; j++) {
             sum += (float) Math.exp(x[off + j] - max);

@@ -19,17 +19,13 @@ final class BatchTopKSae extends Sae {
         super(config, parameters);
     }
 
-    /** The inference threshold θ. */
-    double threshold() {
+    @Override
+    public double batchThreshold() {
         return threshold;
     }
 
-    /**
-     * Sets the inference threshold (when loading a saved SAE or resuming training).
-     *
-     * @throws NanolensException if θ is negative or not finite
-     */
-    void setThreshold(double theta) {
+    @Override
+    public void setBatchThreshold(double theta) {
         if (!(theta >= 0) || Double.isInfinite(theta)) {
             throw new NanolensException("BatchTopK threshold " + theta + " must be a finite number ≥ 0");
         }

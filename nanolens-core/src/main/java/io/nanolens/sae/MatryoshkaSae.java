@@ -25,17 +25,13 @@ final class MatryoshkaSae extends Sae {
         widths = config.prefixes().stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The inference threshold θ. */
-    double threshold() {
+    @Override
+    public double batchThreshold() {
         return threshold;
     }
 
-    /**
-     * Sets the inference threshold (when loading a saved SAE or resuming training).
-     *
-     * @throws NanolensException if θ is negative or not finite
-     */
-    void setThreshold(double theta) {
+    @Override
+    public void setBatchThreshold(double theta) {
         if (!(theta >= 0) || Double.isInfinite(theta)) {
             throw new NanolensException("Matryoshka threshold " + theta + " must be a finite number ≥ 0");
         }

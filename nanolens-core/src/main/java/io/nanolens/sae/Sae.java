@@ -23,14 +23,22 @@ import java.util.SplittableRandom;
  * training step live in a {@link SaeState}; the SAE itself holds only parameters and gradients.
  */
 public abstract sealed class Sae permits ReluSae, TopKSae, BatchTopKSae, JumpReluSae, GatedSae, MatryoshkaSae {
-    static final String W_ENC = "wEnc";
-    static final String B_ENC = "bEnc";
-    static final String W_DEC = "wDec";
-    static final String B_DEC = "bDec";
-    static final String LOG_THRESHOLD = "logThreshold";
-    static final String B_GATE = "bGate";
-    static final String B_MAG = "bMag";
-    static final String R_MAG = "rMag";
+    /** Encoder rows [m, d] (SAELens's W_enc transposed). */
+    public static final String W_ENC = "wEnc";
+    /** Encoder bias [m]; Gated has none. */
+    public static final String B_ENC = "bEnc";
+    /** Decoder rows [m, d]. */
+    public static final String W_DEC = "wDec";
+    /** Decoder bias [d]. */
+    public static final String B_DEC = "bDec";
+    /** JumpReLU: log of each latent's threshold [m]. */
+    public static final String LOG_THRESHOLD = "logThreshold";
+    /** Gated: gate bias [m]. */
+    public static final String B_GATE = "bGate";
+    /** Gated: magnitude bias [m]. */
+    public static final String B_MAG = "bMag";
+    /** Gated: log-scale of the magnitude path's encoder rows [m]. */
+    public static final String R_MAG = "rMag";
 
     /** SAELens decoder_init_norm: decoder rows start at norm 0.1 (Anthropic's April 2024 update). */
     static final float DECODER_INIT_NORM = 0.1f;
@@ -172,6 +180,24 @@ public abstract sealed class Sae permits ReluSae, TopKSae, BatchTopKSae, JumpRel
     /** Sets every gradient to zero. */
     public void zeroGradients() {
         gradients().values().forEach(t -> Arrays.fill(t.data(), 0f));
+    }
+
+    /**
+     * BatchTopK and Matryoshka: the inference threshold θ, a moving average {@link #backward} updates (not a
+     * parameter, so checkpoints keep it apart); NaN for the other architectures.
+     */
+    public double batchThreshold() {
+        return Double.NaN;
+    }
+
+    /**
+     * Sets the BatchTopK or Matryoshka inference threshold, when loading an SAE or resuming its training.
+     *
+     * @throws NanolensException if the architecture has no batch threshold or θ is negative or not finite
+     */
+    public void setBatchThreshold(double theta) {
+        throw new NanolensException("a " + config.architecture().id() + " SAE has no batch threshold; only "
+                + "batchtopk and matryoshka SAEs learn one");
     }
 
     /** Latents f [rows, m] of x [rows, d] as used at inference (a new array). */

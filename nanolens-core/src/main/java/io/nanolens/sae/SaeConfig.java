@@ -92,31 +92,37 @@ public record SaeConfig(Architecture architecture, int dIn, int dSae, int k, flo
                 true);
     }
 
+    /** This config with k latents kept per row (per row on average for BatchTopK and Matryoshka). */
     public SaeConfig withK(int newK) {
         return new SaeConfig(architecture, dIn, dSae, newK, sparsityCoefficient, auxCoefficient, kAux, bandwidth,
                 initialThreshold, thresholdRate, prefixes, applyBDecToInput);
     }
 
+    /** This config with another L1 (ReLU, Gated) or L0 (JumpReLU) coefficient. */
     public SaeConfig withSparsityCoefficient(float coefficient) {
         return new SaeConfig(architecture, dIn, dSae, k, coefficient, auxCoefficient, kAux, bandwidth,
                 initialThreshold, thresholdRate, prefixes, applyBDecToInput);
     }
 
+    /** This config with another auxiliary-loss coefficient and AuxK k_aux. */
     public SaeConfig withAux(float coefficient, int newKAux) {
         return new SaeConfig(architecture, dIn, dSae, k, sparsityCoefficient, coefficient, newKAux, bandwidth,
                 initialThreshold, thresholdRate, prefixes, applyBDecToInput);
     }
 
+    /** This config with another JumpReLU kernel bandwidth and initial threshold. */
     public SaeConfig withJumpRelu(float newBandwidth, float newInitialThreshold) {
         return new SaeConfig(architecture, dIn, dSae, k, sparsityCoefficient, auxCoefficient, kAux, newBandwidth,
                 newInitialThreshold, thresholdRate, prefixes, applyBDecToInput);
     }
 
+    /** This config with other Matryoshka prefix widths (strictly increasing, ending at d_sae). */
     public SaeConfig withPrefixes(List<Integer> newPrefixes) {
         return new SaeConfig(architecture, dIn, dSae, k, sparsityCoefficient, auxCoefficient, kAux, bandwidth,
                 initialThreshold, thresholdRate, newPrefixes, applyBDecToInput);
     }
 
+    /** This config with b_dec subtracted from the input before encoding, or not. */
     public SaeConfig withApplyBDecToInput(boolean apply) {
         return new SaeConfig(architecture, dIn, dSae, k, sparsityCoefficient, auxCoefficient, kAux, bandwidth,
                 initialThreshold, thresholdRate, prefixes, apply);

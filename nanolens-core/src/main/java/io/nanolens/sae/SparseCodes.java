@@ -19,7 +19,6 @@ final class SparseCodes {
     private static final int GRAIN_FLOPS = 1 << 15; // below this much work per chunk, threads cost more than they save
 
     final int d;
-    final int maxWidth;
     final int[] idx;                // [segments·width] latent of each pair
     final float[] val;              // [segments·width] activation of each pair (0 for padding)
     final float[] grad;             // [segments·width] dL/d(pair value), then dL/d(pre-activation)
@@ -31,7 +30,6 @@ final class SparseCodes {
 
     private SparseCodes(int maxSegments, int maxWidth, int d, boolean segmented) {
         this.d = d;
-        this.maxWidth = maxWidth;
         int pairs = Math.multiplyExact(maxSegments, maxWidth);
         idx = new int[pairs];
         val = new float[pairs];

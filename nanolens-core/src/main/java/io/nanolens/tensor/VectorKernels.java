@@ -205,7 +205,7 @@ public final class VectorKernels {
         for (int end = n - L; i <= end; i += L) {
             s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
         }
-        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -230,11 +230,11 @@ public final class VectorKernels {
         FloatVector sv = FloatVector.zero(F);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i).sub(max));
             e.intoArray(out, o + i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(sv);
         for (; i < n; i++) {
             out[o + i] = (float) Math.exp(x[o + i] - max);
             sum += out[o + i];
@@ -259,7 +259,7 @@ public final class VectorKernels {
         int i = from;
         for (int end = from + F.loopBound(to - from); i < end; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            FloatVector e = geluV(v).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(geluV(v).neg());
             v.div(e.add(1f)).intoArray(out, i);
         }
         for (; i < to; i++) {
@@ -272,7 +272,7 @@ public final class VectorKernels {
         int i = from;
         for (int end = from + F.loopBound(to - from); i < end; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            FloatVector e = geluV(v).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(geluV(v).neg());
             FloatVector s = FloatVector.broadcast(F, 1f).div(e.add(1f));
             FloatVector dv = v.mul(v).fma(6 * Kernels.GELU_B, 2 * Kernels.GELU_A);
             FloatVector slope = v.mul(dv).mul(e).mul(s).fma(s, s);

@@ -2,7 +2,6 @@ package io.nanolens.tensor;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -160,7 +159,7 @@ public final class VectorNorms {
             FloatVector g = FloatVector.fromArray(F, dout, o + i).mul(FloatVector.fromArray(F, weight, i));
             acc = g.fma(FloatVector.fromArray(F, x, o + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < d; i++) {
             sum += dout[o + i] * weight[i] * x[o + i];
         }
@@ -197,8 +196,8 @@ public final class VectorNorms {
             sgv = sgv.add(g);
             sgxv = g.fma(FloatVector.fromArray(F, x, o + i).sub(mu).mul(rs), sgxv);
         }
-        float sg = sgv.reduceLanes(VectorOperators.ADD);
-        float sgx = sgxv.reduceLanes(VectorOperators.ADD);
+        float sg = VectorMath.sum(sgv);
+        float sgx = VectorMath.sum(sgxv);
         for (; i < d; i++) {
             float g = dout[o + i] * (weight == null ? 1 : weight[i]);
             sg += g;
@@ -251,7 +250,7 @@ public final class VectorNorms {
         for (int end = F.loopBound(d); i < end; i += L) {
             acc = acc.add(FloatVector.fromArray(F, x, o + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc);
         for (; i < d; i++) {
             s += x[o + i];
         }
@@ -265,7 +264,7 @@ public final class VectorNorms {
             FloatVector dev = FloatVector.fromArray(F, x, o + i).sub(mu);
             acc = dev.fma(dev, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc);
         for (; i < d; i++) {
             s += (x[o + i] - mu) * (x[o + i] - mu);
         }

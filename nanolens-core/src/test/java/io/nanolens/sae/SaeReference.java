@@ -44,6 +44,31 @@ final class SaeReference {
         return Arrays.stream(parts(p, frozen, x, rows, coefficient, dead)).sum();
     }
 
+    /**
+     * Inference latents [rows, m]: ReLU, per-row top-k, JumpReLU, the gated product, or for BatchTopK and
+     * Matryoshka pre where pre > {@code threshold}.
+     */
+    double[] encode(Map<String, double[]> p, double[] x, int rows, double threshold) {
+        double[] saeIn = center(p, x, rows);
+        if (c.architecture() == Architecture.GATED) {
+            double[] shared = pre(p, saeIn, rows, null);
+            double[] f = new double[rows * m];
+            for (int q = 0; q < f.length; q++) {
+                int i = q % m;
+                double piMag = Math.exp(p.get("rMag")[i]) * shared[q] + p.get("bMag")[i];
+                f[q] = shared[q] + p.get("bGate")[i] > 0 ? Math.max(piMag, 0) : 0;
+            }
+            return f;
+        }
+        double[] pre = pre(p, saeIn, rows, p.get("bEnc"));
+        return switch (c.architecture()) {
+            case RELU -> Arrays.stream(pre).map(v -> Math.max(v, 0)).toArray();
+            case TOP_K -> keep(pre, rows);
+            case JUMP_RELU -> jump(p, pre, rows);
+            default -> Arrays.stream(pre).map(v -> v > threshold ? v : 0).toArray();
+        };
+    }
+
     static Map<String, double[]> toDouble(Map<String, Tensor> parameters) {
         Map<String, double[]> out = new LinkedHashMap<>();
         parameters.forEach((name, t) -> out.put(name, toDouble(t.data())));

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdamWTest {
 
@@ -97,7 +98,7 @@ class AdamWTest {
         assertThrows(NanolensException.class, () -> adam.add("w", Tensor.zeros(2, 3), Tensor.zeros(3, 2), 1f, 0f));
         adam.add("w", Tensor.zeros(2, 3), Tensor.zeros(2, 3), 1f, 0f);
         NanolensException e = assertThrows(NanolensException.class, () -> adam.load(Map.of(), 1));
-        assertEquals(true, e.getMessage().contains("w.exp_avg"));
+        assertTrue(e.getMessage().contains("w.exp_avg"), e.getMessage());
     }
 
     private static void fill(float[] g, SplittableRandom random) {

@@ -1,6 +1,7 @@
 package io.nanolens.train;
 
 import io.nanolens.NanolensException;
+import io.nanolens.io.SafeTensors;
 import io.nanolens.model.GptConfig;
 import io.nanolens.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,7 @@ class CheckpointTest {
                 () -> Checkpoint.read(dir.resolve("missing.safetensors")));
         assertTrue(e.getMessage().contains("no training checkpoint"), e.getMessage());
         Path other = dir.resolve("other.safetensors");
-        io.nanolens.io.SafeTensors.write(other, Map.of("x", Tensor.zeros(2)), Map.of());
+        SafeTensors.write(other, Map.of("x", Tensor.zeros(2)), Map.of());
         e = assertThrows(NanolensException.class, () -> Checkpoint.read(other));
         assertTrue(e.getMessage().contains("not a nanolens training checkpoint"), e.getMessage());
     }

@@ -1,6 +1,8 @@
 package io.nanolens.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nanolens.NanolensException;
+import io.nanolens.io.Json;
 import io.nanolens.io.SafeTensors;
 import io.nanolens.model.Gpt;
 import io.nanolens.model.GptConfig;
@@ -11,10 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,7 +132,7 @@ class GptTrainerTest {
         List<String> lines = Files.readAllLines(dir.resolve(MetricsLog.FILE_NAME));
         assertEquals(6, lines.size());
         for (int i = 0; i < lines.size(); i++) {
-            var node = io.nanolens.io.Json.readTree(lines.get(i), "line " + (i + 1));
+            JsonNode node = Json.readTree(lines.get(i), "line " + (i + 1));
             assertEquals(i + 1, node.get("step").asInt());
             assertEquals((i + 1) * 64L, node.get("tokens").asLong());
             for (String key : List.of("loss", "lr", "grad_norm", "tokens_per_s", "elapsed_s")) {
@@ -188,9 +191,8 @@ class GptTrainerTest {
     private static byte[] read(Path file) {
         try {
             return Files.readAllBytes(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
-
 }
