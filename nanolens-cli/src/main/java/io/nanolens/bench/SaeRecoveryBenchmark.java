@@ -1,6 +1,7 @@
 package io.nanolens.bench;
 
 import io.nanolens.sae.Architecture;
+import io.nanolens.sae.Sae;
 import io.nanolens.sae.SaeConfig;
 import io.nanolens.sae.synthetic.DictionaryRecovery;
 import io.nanolens.sae.synthetic.SyntheticActivations;
@@ -64,7 +65,7 @@ final class SaeRecoveryBenchmark {
             for (int i = 0; i < specs.size(); i++) {
                 SaeRun run = trainer.runs().get(i);
                 SaeMetrics m = result.last().get(i);
-                float[] wDec = run.sae().parameters().get("wDec").data();
+                float[] wDec = run.sae().parameters().get(Sae.W_DEC).data();
                 DictionaryRecovery score = DictionaryRecovery.score(directions, TRUE_FEATURES, wDec, WIDTH, D,
                         DictionaryRecovery.DEFAULT_THRESHOLD);
                 String id = run.name();

@@ -48,9 +48,9 @@ final class Resampler {
             return 0;
         }
         Map<String, Tensor> p = sae.parameters();
-        float[] wEnc = p.get("wEnc").data();
-        float[] wDec = p.get("wDec").data();
-        Tensor bEnc = p.get("bEnc");
+        float[] wEnc = p.get(Sae.W_ENC).data();
+        float[] wDec = p.get(Sae.W_DEC).data();
+        Tensor bEnc = p.get(Sae.B_ENC);
         double decNorm = meanLiveNorm(wDec, dead, d);
         double encNorm = meanLiveNorm(wEnc, dead, d);
         Map<String, Tensor> moments = run.adam().state();

@@ -62,7 +62,7 @@ final class SaeCheckpoint {
                 s.put("name", r.name());
                 s.set("config", Json.toTree(r.sae().config()));
                 s.put("adam_steps", r.adam().steps());
-                double theta = r.sae().learnedThreshold();
+                double theta = r.sae().batchThreshold();
                 if (!Double.isNaN(theta)) {
                     s.put("threshold", theta);
                 }
@@ -117,7 +117,7 @@ final class SaeCheckpoint {
                 r.adam().load(adam, s.path("adam_steps").asLong());
             }
             if (s.has("threshold")) {
-                r.sae().restoreLearnedThreshold(s.path("threshold").asDouble());
+                r.sae().setBatchThreshold(s.path("threshold").asDouble());
             }
             JsonNode clocks = s.path("dead_clocks");
             long[] dead = new long[clocks.size()];

@@ -84,9 +84,9 @@ public final class SaeRun {
         boolean[] deadMask = sae.architecture().usesK() ? dead.mask() : null;
         SaeLoss loss = sae.loss(state, x, rows, c.sparsityCoefficient() * sparsityMultiplier, deadMask);
         sae.backward(state);
-        float[] wDec = sae.parameters().get("wDec").data();
+        float[] wDec = sae.parameters().get(Sae.W_DEC).data();
         if (unitDecoder) {
-            DecoderNorms.removeParallelGradient(wDec, sae.gradients().get("wDec").data(), sae.dSae(), sae.dIn());
+            DecoderNorms.removeParallelGradient(wDec, sae.gradients().get(Sae.W_DEC).data(), sae.dSae(), sae.dIn());
         }
         adam.step(lrMultiplier);
         if (unitDecoder) {

@@ -193,11 +193,11 @@ public final class SaeTrainer {
     private void initialise(float[] x, int rows, int d) {
         float[] median = GeometricMedian.of(x, rows, d, GeometricMedian.DEFAULT_ITERATIONS);
         for (SaeRun r : runs) {
-            System.arraycopy(median, 0, r.sae().parameters().get("bDec").data(), 0, d);
+            System.arraycopy(median, 0, r.sae().parameters().get(Sae.B_DEC).data(), 0, d);
             if (r.unitDecoderRows()) {
-                float[] wDec = r.sae().parameters().get("wDec").data();
+                float[] wDec = r.sae().parameters().get(Sae.W_DEC).data();
                 DecoderNorms.normalizeRows(wDec, r.sae().dSae(), d);
-                System.arraycopy(wDec, 0, r.sae().parameters().get("wEnc").data(), 0, wDec.length);
+                System.arraycopy(wDec, 0, r.sae().parameters().get(Sae.W_ENC).data(), 0, wDec.length);
             }
         }
     }

@@ -103,7 +103,7 @@ class SaeTrainerTest {
             for (String name : a.keySet()) {
                 assertArrayEquals(a.get(name).data(), b.get(name).data(), sweep().get(i).name() + "." + name);
             }
-            assertEquals(whole.runs().get(i).sae().learnedThreshold(), second.runs().get(i).sae().learnedThreshold());
+            assertEquals(whole.runs().get(i).sae().batchThreshold(), second.runs().get(i).sae().batchThreshold());
         }
     }
 
