@@ -26,10 +26,10 @@ import picocli.CommandLine.Command;
                 "  ./nanolens demo                 the main job, end to end",
                 "  ./nanolens train-model --corpus tinyworld --out runs/tiny --steps 600",
                 "  ./nanolens sample --model runs/tiny --prompt \"Once upon a time\"",
-                "  ./nanolens collect --model runs/tiny --hook blocks.2.hook_resid_post --corpus tinyworld \\",
-                "      --tokens 1000000 --out runs/tiny/acts",
+                "  ./nanolens collect --model runs/tiny --hook blocks.2.hook_resid_post \\",
+                "      --corpus tinyworld --tokens 1000000 --out runs/tiny/acts",
                 "  ./nanolens train-sae --model runs/tiny --hook blocks.2.hook_resid_post \\",
-                "      --activations runs/tiny/acts --arch topk --k 32 --tokens 1000000 --out runs/tiny/sae",
+                "      --activations runs/tiny/acts --k 32 --tokens 1000000 --out runs/tiny/sae",
                 "  ./nanolens bench kernels        matmul GFLOP/s against OpenBLAS",
                 "  ./nanolens bench kernels --json one JSON object for scripts"})
 public final class Nanolens {

@@ -42,8 +42,9 @@ final class SaeProgress implements SaeTrainer.Listener, AutoCloseable {
         String speed = String.format(Locale.ROOT, "%,.0f tok/s", seconds > 0 ? (tokens - firstTokens) / seconds : 0);
         if (bar != null) {
             bar.stepTo(step);
-            bar.setExtraMessage(describe(metrics.getFirst()) + (metrics.size() > 1 ? " (+" + (metrics.size() - 1)
-                    + " more)" : "") + " | " + speed);
+            SaeMetrics m = metrics.getFirst();
+            bar.setExtraMessage(String.format(Locale.ROOT, "mse %.3g fvu %.3f l0 %.1f dead %.1f%% %s", m.mse(),
+                    m.fvu(), m.l0(), 100 * m.deadFraction(), speed));
             return;
         }
         if (step % every == 0 || step == steps) {

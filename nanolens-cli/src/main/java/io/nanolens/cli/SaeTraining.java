@@ -127,7 +127,7 @@ final class SaeTraining {
                     Corpus.open(settings.corpus()), harvest);
             stream = new ShuffleBuffer(harvester, window(settings, width), settings.training().seed());
         }
-        double factor = settings.normScalingFactor();
+        float factor = (float) settings.normScalingFactor();   // the rows are scaled in float: fold the same value
         SaeTrainer trainer = resume ? SaeTrainer.resume(out, settings.saes(), settings.training())
                 : SaeTrainer.start(out, settings.saes(), settings.training());
         if (!resume) {
@@ -136,7 +136,7 @@ final class SaeTraining {
         describe(settings, trainer, width, printer);
         int sampleRows = (int) Math.min(settings.training().tokens(), Math.max(MIN_SAMPLE_ROWS,
                 SAMPLE_FLOATS / width));
-        try (RecentRows rows = new RecentRows(stream.scaled((float) factor), sampleRows)) {
+        try (RecentRows rows = new RecentRows(stream.scaled(factor), sampleRows)) {
             SaeTrainer.Result result = train(trainer, rows, settings.training().steps(), live, stopAfter, printer);
             if (result.stopped()) {
                 printer.println("stopped at step " + result.steps() + " of " + settings.training().steps()
@@ -292,7 +292,7 @@ final class SaeTraining {
 
     /** Writes every SAE of the sweep, folded and with its densities; returns the directories. */
     private static List<Path> save(Path out, SaeRunSettings settings, SaeTrainer trainer, RecentRows rows,
-                                   double factor, SaeTrainer.Result result, PrintWriter printer) {
+                                   float factor, SaeTrainer.Result result, PrintWriter printer) {
         SaeMetadata metadata = new SaeMetadata(settings.model(), settings.hookName(), null, settings.contextSize(),
                 false, !settings.keepBos(), settings.corpus(), Map.of("sequence_separator_token", "bos"));
         float[] sample = rows.rows(rows.held());

@@ -28,11 +28,13 @@ import java.util.concurrent.Callable;
                 "activations. DIR also gets train_sae.json, metrics.jsonl and checkpoint/.",
                 "Ctrl-C stops at a checkpoint; --resume continues with the saved settings.",
                 "", "Examples:",
-                "  ./nanolens train-sae --model runs/demo/model --hook blocks.2.hook_resid_post \\",
-                "      --corpus tinyworld --arch topk --expansion 8 --k 32 --tokens 2000000 --out runs/sae",
-                "  ./nanolens train-sae --model runs/demo/model --hook blocks.2.hook_resid_post \\",
-                "      --activations runs/acts --arch topk,relu --k 16,32 --l1 1,5 --tokens 4000000 \\",
-                "      --out runs/sweep --live",
+                "  ./nanolens train-sae --model runs/demo/model \\",
+                "      --hook blocks.2.hook_resid_post --corpus tinyworld --arch topk \\",
+                "      --expansion 8 --k 32 --tokens 2000000 --out runs/sae",
+                "  ./nanolens train-sae --model runs/demo/model \\",
+                "      --hook blocks.2.hook_resid_post --activations runs/acts \\",
+                "      --arch topk,relu --k 16,32 --l1 1,5 --tokens 4000000 --out runs/sweep \\",
+                "      --live",
                 "  ./nanolens train-sae --out runs/sae --resume"})
 final class TrainSaeCommand implements Callable<Integer> {
     /** The seed of {@link SaeTrainingConfig#of}. */
@@ -41,7 +43,7 @@ final class TrainSaeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "The model directory.")
+    @Option(names = "--model", paramLabel = "DIR", description = "The model directory (needed unless --resume).")
     Path model;
 
     @Option(names = "--hook", paramLabel = "H", description = "Hook point, e.g. blocks.2.hook_resid_post.")
@@ -63,7 +65,7 @@ final class TrainSaeCommand implements Callable<Integer> {
             + "and jumprelu (L0); one or a list (default: " + SaeConfig.DEFAULT_SPARSITY_COEFFICIENT + ").")
     List<Float> coefficients = new ArrayList<>();
 
-    @Option(names = "--tokens", paramLabel = "N", description = "Activation rows to train on.")
+    @Option(names = "--tokens", paramLabel = "N", description = "Activation rows to train on (needed unless --resume).")
     Long tokens;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The run directory.")
