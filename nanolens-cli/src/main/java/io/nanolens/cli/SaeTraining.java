@@ -93,10 +93,40 @@ final class SaeTraining {
                     + "another --out");
         }
         GptFiles.Loaded model = GptFiles.load(Path.of(resume ? saved.model() : request.model()));
-        SaeRunSettings settings = resume ? saved : settings(request, model);
         if (resume && request != null) {
             saved.checkResumedWith(settings(request, model), out);
         }
+        Source source = open(resume ? saved : settings(request, model), model, resume, out);
+        SaeRunSettings settings = source.settings();
+        float factor = (float) settings.normScalingFactor();   // the rows are scaled in float: fold the same value
+        int sampleRows = (int) Math.min(settings.training().tokens(), Math.max(MIN_SAMPLE_ROWS,
+                SAMPLE_FLOATS / source.width()));
+        try (RecentRows rows = new RecentRows(source.stream().scaled(factor), sampleRows)) {
+            SaeTrainer trainer = resume ? SaeTrainer.resume(out, settings.saes(), settings.training())
+                    : SaeTrainer.start(out, settings.saes(), settings.training());
+            if (!resume) {
+                settings.write(out);
+            }
+            describe(settings, trainer, source.width(), printer);
+            SaeTrainer.Result result = train(trainer, rows, settings.training().steps(), live, stopAfter, printer);
+            if (result.stopped()) {
+                printer.println("stopped at step " + result.steps() + " of " + settings.training().steps()
+                        + ": checkpoint saved in " + out + "; continue with --resume");
+                return new Outcome(result, List.of());
+            }
+            return new Outcome(result, save(out, settings, trainer, rows, factor, result, printer));
+        }
+    }
+
+    /** The run's activation stream (unscaled), its width, and its settings with the normalisation factor known. */
+    private record Source(SaeRunSettings settings, ActivationStream stream, int width) {
+    }
+
+    /**
+     * Checks the sweep against the hook's width and opens the rows: the collected shards (checked against the run)
+     * or a harvest through a seeded shuffle buffer, whose factor a new run estimates on a first sample.
+     */
+    private static Source open(SaeRunSettings settings, GptFiles.Loaded model, boolean resume, Path out) {
         HookPoint hook = HookPoint.parse(settings.hookName(), model.gpt().config());
         int width = hook.width(model.gpt().config());
         for (SaeTrainer.Spec s : settings.saes()) {
@@ -106,7 +136,6 @@ final class SaeTraining {
                         + "width: use the model the run was started with");
             }
         }
-        ActivationStream stream;
         if (settings.activations() != null) {
             ActivationManifest manifest = checkedManifest(settings, width);
             if (resume && manifest.normScalingFactor() != settings.normScalingFactor()) {
@@ -114,37 +143,18 @@ final class SaeTraining {
                         + "in " + out + " started (normalisation factor " + manifest.normScalingFactor() + ", was "
                         + settings.normScalingFactor() + "); start a new run");
             }
-            settings = settings.withNormScalingFactor(manifest.normScalingFactor());
-            stream = ActivationShards.open(Path.of(settings.activations()), window(settings, width),
-                    settings.training().seed());
-        } else {
-            HarvestConfig harvest = new HarvestConfig(hook, settings.contextSize(),
-                    HarvestConfig.DEFAULT_CONTEXTS_PER_PASS, settings.keepBos(), settings.training().tokens());
-            if (!resume) {
-                settings = settings.withNormScalingFactor(estimateScale(model, settings, harvest));
-            }
-            ActivationHarvester harvester = new ActivationHarvester(model.gpt(), model.tokenizer(),
-                    Corpus.open(settings.corpus()), harvest);
-            stream = new ShuffleBuffer(harvester, window(settings, width), settings.training().seed());
+            SaeRunSettings known = settings.withNormScalingFactor(manifest.normScalingFactor());
+            return new Source(known, ActivationShards.open(Path.of(settings.activations()), window(settings, width),
+                    settings.training().seed()), width);
         }
-        float factor = (float) settings.normScalingFactor();   // the rows are scaled in float: fold the same value
-        SaeTrainer trainer = resume ? SaeTrainer.resume(out, settings.saes(), settings.training())
-                : SaeTrainer.start(out, settings.saes(), settings.training());
-        if (!resume) {
-            settings.write(out);
-        }
-        describe(settings, trainer, width, printer);
-        int sampleRows = (int) Math.min(settings.training().tokens(), Math.max(MIN_SAMPLE_ROWS,
-                SAMPLE_FLOATS / width));
-        try (RecentRows rows = new RecentRows(stream.scaled(factor), sampleRows)) {
-            SaeTrainer.Result result = train(trainer, rows, settings.training().steps(), live, stopAfter, printer);
-            if (result.stopped()) {
-                printer.println("stopped at step " + result.steps() + " of " + settings.training().steps()
-                        + ": checkpoint saved in " + out + "; continue with --resume");
-                return new Outcome(result, List.of());
-            }
-            return new Outcome(result, save(out, settings, trainer, rows, factor, result, printer));
-        }
+        HarvestConfig harvest = new HarvestConfig(hook, settings.contextSize(), HarvestConfig.DEFAULT_CONTEXTS_PER_PASS,
+                settings.keepBos(), settings.training().tokens());
+        SaeRunSettings known = resume ? settings
+                : settings.withNormScalingFactor(estimateScale(model, settings, harvest));
+        ActivationHarvester harvester = new ActivationHarvester(model.gpt(), model.tokenizer(),
+                Corpus.open(settings.corpus()), harvest);
+        return new Source(known, new ShuffleBuffer(harvester, window(settings, width), settings.training().seed()),
+                width);
     }
 
     /**
