@@ -136,8 +136,9 @@ class TrainSaeCommandTest {
     @Test
     void sweepTrainsEverySaeOnOneStreamIntoItsOwnDirectory() {
         CliRun result = trainSae(run, "--arch", "topk,relu", "--arch", "batchtopk", "--expansion", "2", "--k", "2,4",
-                "--l1", "0.5");
+                "--l1", "0.5", "--live");
         assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("--live needs a terminal"), "tests do not run in one: " + result.out());
         List<String> names = List.of("topk-x2-k2", "topk-x2-k4", "relu-x2-l1-0.5", "batchtopk-x2-k2",
                 "batchtopk-x2-k4");
         for (String name : names) {
