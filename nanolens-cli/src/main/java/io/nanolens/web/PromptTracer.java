@@ -2,20 +2,23 @@ package io.nanolens.web;
 
 import io.nanolens.NanolensException;
 import io.nanolens.model.Gpt;
-import io.nanolens.model.GptState;
 import io.nanolens.model.HookPoint;
 import io.nanolens.sae.Sae;
+import io.nanolens.steer.InterpretableModel;
+import io.nanolens.steer.TrackedToken;
+import io.nanolens.steer.Tracking;
 import io.nanolens.text.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A prompt's tokens with the SAE features most active on each: the prompt is encoded after a BOS token, run
- * through the model up to the SAE's hook, and every position's activation encoded by the SAE; each token keeps
- * its {@code top} largest features. Each call makes its own buffers, so calls may run on several threads.
+ * A prompt's tokens with the SAE features most active on each: the prompt runs after a BOS token through the
+ * model with the SAE attached and tracking on ({@link InterpretableModel#track}); each token keeps its {@code top}
+ * largest features. Each call makes its own buffers, so calls may run on several threads.
  */
 public final class PromptTracer {
+    private static final String SAE = "sae";
     private final Gpt gpt;
     private final Tokenizer tokenizer;
     private final Sae sae;
@@ -58,39 +61,21 @@ public final class PromptTracer {
         if (ids.length > maxTokens()) {
             throw new BadRequest("the prompt is " + ids.length + " tokens; this model reads at most " + maxTokens());
         }
-        int[] tokens = new int[ids.length + 1];
-        tokens[0] = tokenizer.bosId();
-        System.arraycopy(ids, 0, tokens, 1, ids.length);
-        GptState state = GptState.forInference(gpt.config(), 1, tokens.length);
-        float[] acts = gpt.forwardTo(state, tokens, 1, tokens.length, hook, null);
-        int d = sae.dIn();
-        float[] rows = new float[ids.length * d];
-        System.arraycopy(acts, d, rows, 0, rows.length);   // position 0 is BOS: left out, as in training
-        float[] f = sae.encode(rows, ids.length);
-        int m = sae.dSae();
+        InterpretableModel model = new InterpretableModel(gpt, tokenizer).attach(SAE, sae, hook);
+        List<TrackedToken> tracked;
+        try (Tracking tracking = model.track(top)) {
+            model.forward(model.withBos(prompt));
+            tracked = tracking.tokens();
+        }
         List<TracedToken> out = new ArrayList<>(ids.length);
-        for (int t = 0; t < ids.length; t++) {
-            out.add(new TracedToken(tokenizer.decode(ids, t, t + 1), topFeatures(f, t * m, m, top)));
+        for (TrackedToken t : tracked) {
+            if (t.position() == 0) {
+                continue;                   // BOS: left out, as in training
+            }
+            List<FeatureValue> features = t.features().get(SAE).stream()
+                    .map(a -> new FeatureValue(a.feature(), a.value())).toList();
+            out.add(new TracedToken(tokenizer.decode(ids, t.position() - 1, t.position()), features));
         }
         return out;
-    }
-
-    private static List<FeatureValue> topFeatures(float[] f, int from, int m, int top) {
-        List<FeatureValue> best = new ArrayList<>(top + 1);
-        for (int i = 0; i < m; i++) {
-            float v = f[from + i];
-            if (v <= 0 || (best.size() == top && v <= best.getLast().value())) {
-                continue;
-            }
-            int at = best.size();
-            while (at > 0 && best.get(at - 1).value() < v) {
-                at--;
-            }
-            best.add(at, new FeatureValue(i, v));
-            if (best.size() > top) {
-                best.removeLast();
-            }
-        }
-        return best;
     }
 }
