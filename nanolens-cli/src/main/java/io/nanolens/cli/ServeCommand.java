@@ -1,10 +1,8 @@
 package io.nanolens.cli;
 
 import io.nanolens.NanolensException;
-import io.nanolens.model.GptFiles;
 import io.nanolens.model.HookPoint;
 import io.nanolens.sae.SaeDirectory;
-import io.nanolens.sae.SaeLensFormat;
 import io.nanolens.web.DashboardData;
 import io.nanolens.web.ExplorerServer;
 import io.nanolens.web.PromptTracer;
@@ -72,14 +70,10 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535 || maxPromptChars < 1 || maxConcurrent < 1) {
             throw new NanolensException("--port must be 0 to 65535 and the limits at least 1");
         }
-        GptFiles.Loaded loaded = GptFiles.load(model);
-        SaeDirectory saeDir = SaeLensFormat.read(sae);
-        String hookName = saeDir.metadata().hookName();
-        if (hookName == null) {
-            throw new NanolensException(sae + " does not say which hook it reads (metadata.hook_name in cfg.json)");
-        }
-        HookPoint hook = HookPoint.parse(hookName, loaded.gpt().config());
-        PromptTracer tracer = new PromptTracer(loaded.gpt(), loaded.tokenizer(), saeDir.sae(), hook);
+        ModelWithSae loaded = ModelWithSae.load(model, sae);
+        HookPoint hook = loaded.hook();
+        SaeDirectory saeDir = loaded.sae();
+        PromptTracer tracer = new PromptTracer(loaded.model().gpt(), loaded.model().tokenizer(), saeDir.sae(), hook);
         DashboardData data = dashboard == null ? null : new DashboardData(dashboard);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("model", model.toString());
