@@ -56,9 +56,7 @@ class EvalReportTest {
             assertEquals(0.5, edges[i] - edges[i - 1], 1e-12);
         }
         long[] expected = new long[DensityHistogram.BINS];
-        expected[0] = 2;                // dead: log10(1e-10) = −10
-        expected[0] += 0;               // 1e-10: log10(2e-10) ≈ −9.7, still in [−10, −9.5)
-        expected[0] += 1;
+        expected[0] = 3;                // two dead (log10(1e-10) = −10) and 1e-10 (log10(2e-10) ≈ −9.7)
         expected[19] = 2;               // 1 and 0.5 (−0.30) lie in [−0.5, 0]
         expected[16] = 2;               // 0.01 (−2) and 0.0101 (−1.996) lie in [−2, −1.5)
         expected[12] = 1;               // 3e-4 (−3.52) lies in [−4, −3.5)

@@ -18,6 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,7 +143,7 @@ class SaeEvaluationTest {
     @Test
     void bosPositionsAreLeftOutByDefaultAndEvaluatedOnRequest() {
         Sae sae = randomSae(16, 6);
-        long bos = CONTEXTS.stream().flatMapToInt(java.util.Arrays::stream).filter(id -> id == TOKENIZER.bosId())
+        long bos = CONTEXTS.stream().flatMapToInt(Arrays::stream).filter(id -> id == TOKENIZER.bosId())
                 .count();
         EvalReport without = evaluate(sae, EvalConfig.of(RESID, T, EvalConfig.ALL));
         assertEquals((long) CONTEXTS.size() * T - bos, without.tokens());
@@ -238,7 +240,7 @@ class SaeEvaluationTest {
         HookPoint past = new HookPoint(5, HookPoint.Kind.RESID_POST);
         assertError("past the model's last layer", () -> evaluate(randomSae(16, 1), EvalConfig.of(past, T, 10)));
         assertError("longer than the model's", () -> evaluate(randomSae(16, 1), EvalConfig.of(RESID, 2 * T, 10)));
-        Corpus small = Corpus.of("short", java.util.Collections.nCopies(100, "a b"));
+        Corpus small = Corpus.of("short", Collections.nCopies(100, "a b"));
         assertError("no full context", () -> SaeEvaluation.run(GPT, TOKENIZER, randomSae(16, 1), small,
                 EvalConfig.of(RESID, T, 10), null));
         assertError("does not have", () -> EvalConfig.forSae(SaeMetadata.of("m", "blocks.7.hook_resid_post", T),
