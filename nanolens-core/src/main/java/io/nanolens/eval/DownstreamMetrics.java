@@ -56,6 +56,7 @@ public final class DownstreamMetrics {
      *
      * @param logits        [rows, V] the clean model's logits (copied)
      * @param targetsOfPass [rows] the next-token id of each row, negative for a row that is not scored
+     * @param passRows      rows of this pass, at most the constructor's maxRows
      */
     public void clean(float[] logits, int[] targetsOfPass, int passRows) {
         if (passRows < 0 || passRows > maxRows) {
