@@ -5,7 +5,7 @@ import io.nanolens.model.HookPoint;
 import io.nanolens.sae.SaeDirectory;
 import io.nanolens.web.DashboardData;
 import io.nanolens.web.ExplorerServer;
-import io.nanolens.web.PromptTracer;
+import io.nanolens.web.LiveModel;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,8 +25,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve the feature explorer and a prompt page that shows each token's features.",
-        footer = {"", "Pages: /index.html (all features), /feature.html?f=N, /prompt.html (type a prompt).",
-                "JSON API: GET /api/info, GET /api/atlas, GET /api/features/N, POST /api/trace (see README).",
+        footer = {"", "Pages: /index.html (all features), /feature.html?f=N, /prompt.html (type a prompt),",
+                "/steer.html (generate with and without steering, same seed).",
+                "JSON API: GET /api/info, GET /api/atlas, GET /api/features/N, POST /api/trace,",
+                "POST /api/generate (see README).",
                 "", "Examples:",
                 "  ./nanolens serve --model runs/demo/model --sae runs/demo/sae --dashboard runs/demo/explorer",
                 "  ./nanolens serve --model runs/demo/model --sae runs/demo/sae --port 8080"})
@@ -60,6 +62,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Prompts run at once; more wait, then get 503 (default: ${DEFAULT-VALUE}).")
     int maxConcurrent;
 
+    @Option(names = "--max-new-tokens", defaultValue = "200", paramLabel = "N",
+            description = "Most tokens the steering playground generates per request (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
     /** Counted down once the server listens; tests wait on it. */
     final CountDownLatch started = new CountDownLatch(1);
     /** The running server, for tests. */
@@ -67,13 +73,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (port < 0 || port > 65535 || maxPromptChars < 1 || maxConcurrent < 1) {
+        if (port < 0 || port > 65535 || maxPromptChars < 1 || maxConcurrent < 1 || maxNewTokens < 1) {
             throw new NanolensException("--port must be 0 to 65535 and the limits at least 1");
         }
         ModelWithSae loaded = ModelWithSae.load(model, sae);
         HookPoint hook = loaded.hook();
         SaeDirectory saeDir = loaded.sae();
-        PromptTracer tracer = new PromptTracer(loaded.model().gpt(), loaded.model().tokenizer(), saeDir.sae(), hook);
+        LiveModel tracer = new LiveModel(loaded.model().gpt(), loaded.model().tokenizer(), saeDir.sae(), hook);
         DashboardData data = dashboard == null ? null : new DashboardData(dashboard);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("model", model.toString());
@@ -82,13 +88,14 @@ final class ServeCommand implements Callable<Integer> {
         info.put("architecture", saeDir.sae().architecture().id());
         info.put("d_sae", saeDir.sae().dSae());
         ExplorerServer.Limits limits = new ExplorerServer.Limits(maxPromptChars, ExplorerServer.Limits.DEFAULT.maxTop(),
-                maxConcurrent);
+                maxConcurrent, maxNewTokens, ExplorerServer.Limits.DEFAULT.maxEdits());
         server = ExplorerServer.start(host, port, tracer, data, info, limits);
         PrintWriter out = spec.commandLine().getOut();
         String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
         out.println("serving " + model + " with " + sae + " at " + base);
         out.println("  features: " + base + "index.html" + (data == null ? " (needs --dashboard DIR)" : ""));
         out.println("  prompt  : " + base + "prompt.html");
+        out.println("  steering: " + base + "steer.html");
         out.println("Ctrl-C stops the server.");
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);

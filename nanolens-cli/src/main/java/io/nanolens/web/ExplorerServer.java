@@ -7,40 +7,45 @@ import io.javalin.http.Context;
 import io.nanolens.NanolensException;
 import io.nanolens.explorer.StaticExplorer;
 import io.nanolens.io.Json;
+import io.nanolens.steer.FeatureEdit;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./nanolens serve}: the explorer pages over HTTP with a live data source, plus a prompt page that shows
- * each token of a typed prompt with its most active features. The JSON API (documented in the README):
+ * {@code ./nanolens serve}: the explorer pages over HTTP with a live data source, a prompt page that shows
+ * each token of a typed prompt with its most active features, and a steering playground. The JSON API (documented in the README):
  * <ul>
  *   <li>{@code GET /api/info} — model, hook, SAE and the server's limits;</li>
  *   <li>{@code GET /api/atlas} — the atlas index the index page reads (404 without an analysis);</li>
  *   <li>{@code GET /api/features/N} — feature N's card (404 when the analysis has none);</li>
  *   <li>{@code POST /api/trace} with {@code {"prompt": "...", "top": 5}} — the prompt's tokens, each with its
- *   top features.</li>
+ *   top features;</li>
+ *   <li>{@code POST /api/generate} with {@code {"prompt", "max_tokens", "temperature", "seed", "edits": [{"feature",
+ *   "mode", "strength"}]}} — the continuation without and with the edits, same seed (the steering playground).</li>
  * </ul>
  * A bad request gets a 400 with {@code {"error": "..."}}, a busy server a 503; nothing a client sends ends the
  * server or shows a stack trace. The pages are the static explorer's own files, told to use the live source.
  */
 public final class ExplorerServer implements AutoCloseable {
     /** Limits a client cannot exceed. */
-    public record Limits(int maxPromptChars, int maxTop, int maxConcurrent) {
-        public static final Limits DEFAULT = new Limits(4000, 32, 2);
+    public record Limits(int maxPromptChars, int maxTop, int maxConcurrent, int maxNewTokens, int maxEdits) {
+        public static final Limits DEFAULT = new Limits(4000, 32, 2, 200, 8);
     }
 
     private static final String EXPLORER_RESOURCES = "/io/nanolens/explorer/";
     private static final String WEB_RESOURCES = "/io/nanolens/web/";
     private static final List<String> EXPLORER_ASSETS = List.of("explorer.css", "explorer.js", "index.js",
             "feature.js");
-    private static final List<String> WEB_ASSETS = List.of("live.js", "prompt.html", "prompt.js");
+    private static final List<String> WEB_ASSETS = List.of("live.js", "prompt.html", "prompt.js", "steer.html",
+            "steer.js");
     private static final long MAX_REQUEST_BYTES = 64 * 1024;
     private static final long BUSY_WAIT_SECONDS = 10;
 
@@ -56,7 +61,7 @@ public final class ExplorerServer implements AutoCloseable {
      * @param dashboard the analysis to show, or null (the feature pages then say how to make one)
      * @param info      facts for {@code /api/info} (model, hook, SAE)
      */
-    public static ExplorerServer start(String host, int port, PromptTracer tracer, DashboardData dashboard,
+    public static ExplorerServer start(String host, int port, LiveModel tracer, DashboardData dashboard,
                                        Map<String, Object> info, Limits limits) {
         Semaphore traces = new Semaphore(limits.maxConcurrent());
         ObjectNode infoJson = Json.mapper().valueToTree(info);
@@ -64,6 +69,9 @@ public final class ExplorerServer implements AutoCloseable {
         infoJson.put("max_prompt_tokens", tracer.maxTokens());
         infoJson.put("max_top", limits.maxTop());
         infoJson.put("max_concurrent", limits.maxConcurrent());
+        infoJson.put("max_new_tokens", limits.maxNewTokens());
+        infoJson.put("max_edits", limits.maxEdits());
+        infoJson.put("features", tracer.features());
         infoJson.put("analysis", dashboard != null);
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -91,6 +99,7 @@ public final class ExplorerServer implements AutoCloseable {
                 }
             });
             config.routes.post("/api/trace", ctx -> trace(ctx, tracer, traces, limits));
+            config.routes.post("/api/generate", ctx -> generate(ctx, tracer, traces, limits));
             config.routes.exception(BadRequest.class, (e, ctx) ->
                     ctx.status(400).json(Map.of("error", e.getMessage())));
             config.routes.exception(NotFound.class, (e, ctx) ->
@@ -121,15 +130,64 @@ public final class ExplorerServer implements AutoCloseable {
         app.stop();
     }
 
-    private static void trace(Context ctx, PromptTracer tracer, Semaphore traces, Limits limits)
+    private static void trace(Context ctx, LiveModel model, Semaphore busy, Limits limits)
             throws InterruptedException {
-        JsonNode body;
-        try {
-            body = Json.mapper().readTree(ctx.body());
-        } catch (IOException e) {
-            throw new BadRequest("the body must be JSON like {\"prompt\": \"Once upon a time\", \"top\": 5}");
+        JsonNode body = jsonBody(ctx, "{\"prompt\": \"Once upon a time\", \"top\": 5}");
+        String prompt = prompt(body, limits);
+        int top = wholeNumber(body, "top", 5, 1, limits.maxTop());
+        runLimited(ctx, busy, () -> Map.of("tokens", model.trace(prompt, top)));
+    }
+
+    private static void generate(Context ctx, LiveModel model, Semaphore busy, Limits limits)
+            throws InterruptedException {
+        JsonNode body = jsonBody(ctx, "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"seed\": 1, "
+                + "\"edits\": [{\"feature\": 12, \"mode\": \"clamp\", \"strength\": 8}]}");
+        String prompt = prompt(body, limits);
+        int maxTokens = wholeNumber(body, "max_tokens", 40, 1, limits.maxNewTokens());
+        long seed = wholeNumber(body, "seed", 1, 0, Integer.MAX_VALUE);
+        JsonNode t = body.path("temperature");
+        float temperature = t.isMissingNode() ? 0.8f : (float) t.asDouble(-1);
+        if (!t.isMissingNode() && !t.isNumber() || !(temperature >= 0 && temperature <= 5)) {
+            throw new BadRequest("\"temperature\" must be a number from 0 to 5");
         }
-        if (body == null || !body.path("prompt").isTextual()) {
+        JsonNode editsNode = body.path("edits");
+        if (!editsNode.isArray() || editsNode.size() > limits.maxEdits()) {
+            throw new BadRequest("\"edits\" must be a list of at most " + limits.maxEdits()
+                    + " edits like {\"feature\": 12, \"mode\": \"clamp\", \"strength\": 8}");
+        }
+        List<FeatureEdit> edits = new ArrayList<>();
+        for (JsonNode e : editsNode) {
+            int feature = wholeNumber(e, "feature", -1, 0, model.features() - 1);
+            FeatureEdit.Mode mode;
+            try {
+                mode = FeatureEdit.Mode.of(e.path("mode").asText("clamp"));
+            } catch (NanolensException ex) {
+                throw new BadRequest(ex.getMessage());
+            }
+            JsonNode s = e.path("strength");
+            if (mode != FeatureEdit.Mode.ABLATE && (!s.isNumber() || !Double.isFinite(s.asDouble())
+                    || Math.abs(s.asDouble()) > 1e4)) {
+                throw new BadRequest("each edit needs a number \"strength\" (at most 10000 in size)");
+            }
+            edits.add(FeatureEdit.of(LiveModel.SAE_NAME, feature, mode, (float) s.asDouble(0)));
+        }
+        runLimited(ctx, busy, () -> model.generate(prompt, edits, maxTokens, temperature, seed));
+    }
+
+    private static JsonNode jsonBody(Context ctx, String example) {
+        try {
+            JsonNode body = Json.mapper().readTree(ctx.body());
+            if (body != null && body.isObject()) {
+                return body;
+            }
+        } catch (IOException e) {
+            // answered below
+        }
+        throw new BadRequest("the body must be a JSON object like " + example);
+    }
+
+    private static String prompt(JsonNode body, Limits limits) {
+        if (!body.path("prompt").isTextual()) {
             throw new BadRequest("the body needs a text field \"prompt\"");
         }
         String prompt = body.path("prompt").asText();
@@ -137,19 +195,32 @@ public final class ExplorerServer implements AutoCloseable {
             throw new BadRequest("the prompt has " + prompt.length() + " characters; the limit is "
                     + limits.maxPromptChars());
         }
-        JsonNode topNode = body.path("top");
-        int top = topNode.isMissingNode() ? 5 : topNode.asInt(-1);
-        if (!topNode.isMissingNode() && !topNode.isInt() || top < 1 || top > limits.maxTop()) {
-            throw new BadRequest("\"top\" must be a whole number from 1 to " + limits.maxTop());
+        return prompt;
+    }
+
+    /** A whole-number field within [min, max], or {@code absent} when the field is missing and absent ≥ min. */
+    private static int wholeNumber(JsonNode body, String field, int absent, int min, int max) {
+        JsonNode n = body.path(field);
+        if (n.isMissingNode() && absent >= min) {
+            return absent;
         }
-        if (!traces.tryAcquire(BUSY_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        if (!n.isInt() || n.asInt() < min || n.asInt() > max) {
+            throw new BadRequest("\"" + field + "\" must be a whole number from " + min + " to " + max);
+        }
+        return n.asInt();
+    }
+
+    /** Runs {@code work} if one of the limited slots frees up within a few seconds, else answers 503. */
+    private static void runLimited(Context ctx, Semaphore busy, java.util.function.Supplier<Object> work)
+            throws InterruptedException {
+        if (!busy.tryAcquire(BUSY_WAIT_SECONDS, TimeUnit.SECONDS)) {
             ctx.status(503).json(Map.of("error", "the server is busy with other prompts; try again"));
             return;
         }
         try {
-            ctx.json(Map.of("tokens", tracer.trace(prompt, top)));
+            ctx.json(work.get());
         } finally {
-            traces.release();
+            busy.release();
         }
     }
 

@@ -17,9 +17,13 @@ import io.nanolens.model.GptConfig;
 import io.nanolens.model.GptState;
 import io.nanolens.model.HookPoint;
 import io.nanolens.model.Hooks;
+import io.nanolens.model.Sampler;
 import io.nanolens.sae.Architecture;
 import io.nanolens.sae.Sae;
 import io.nanolens.sae.SaeConfig;
+import io.nanolens.steer.FeatureEdit;
+import io.nanolens.steer.InterpretableModel;
+import io.nanolens.steer.Steering;
 import io.nanolens.text.Bpe;
 import io.nanolens.text.Tokenizer;
 import io.nanolens.tensor.Tensor;
@@ -85,9 +89,9 @@ class ExplorerServerTest {
         Path explorer = tmp.resolve("explorer");
         StaticExplorer.write(new FeatureAtlas("tiny", hook.name(), "relu", "relu", 64, 100, List.of(), cards),
                 explorer);
-        server = ExplorerServer.start("127.0.0.1", 0, new PromptTracer(gpt, tokenizer, sae, hook),
+        server = ExplorerServer.start("127.0.0.1", 0, new LiveModel(gpt, tokenizer, sae, hook),
                 new DashboardData(explorer), Map.of("model", "tiny", "hook", hook.name(), "sae", "relu"),
-                new ExplorerServer.Limits(200, 8, 2));
+                new ExplorerServer.Limits(200, 8, 2, 30, 4));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -128,6 +132,31 @@ class ExplorerServerTest {
                 assertEquals(f[feature.path("index").asInt()], (float) feature.path("value").asDouble(), 1e-5);
             }
             assertEquals(expected, actual, "token " + t);
+        }
+    }
+
+    @Test
+    void generateGivesTheSameSeedsContinuationWithoutAndWithTheEdits() throws Exception {
+        HttpResponse<String> r = post("/api/generate", "{\"prompt\": \"the red\", \"max_tokens\": 10, "
+                + "\"temperature\": 0.7, \"seed\": 4, \"edits\": [{\"feature\": 9, \"mode\": \"clamp\", "
+                + "\"strength\": 20}, {\"feature\": 3, \"mode\": \"ablate\"}]}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = Json.readTree(r.body(), "generate");
+        InterpretableModel im = new InterpretableModel(gpt, tokenizer).attach("sae", sae, hook);
+        assertEquals(im.complete("the red", 10, new Sampler(0.7f, 50, 4)), body.path("plain").asText());
+        try (Steering s = im.steer(FeatureEdit.of("sae", 9, FeatureEdit.Mode.CLAMP, 20f),
+                FeatureEdit.of("sae", 3, FeatureEdit.Mode.ABLATE, 0f))) {
+            assertEquals(im.complete("the red", 10, new Sampler(0.7f, 50, 4)), body.path("steered").asText());
+        }
+        for (String bad : List.of("{\"prompt\": \"a\", \"edits\": [{\"feature\": 64, \"strength\": 1}]}",
+                "{\"prompt\": \"a\", \"edits\": [{\"feature\": 1, \"mode\": \"boost\", \"strength\": 1}]}",
+                "{\"prompt\": \"a\", \"edits\": [{\"feature\": 1, \"mode\": \"add\"}]}",
+                "{\"prompt\": \"a\", \"edits\": {}}",
+                "{\"prompt\": \"a\", \"edits\": [], \"max_tokens\": 31}",
+                "{\"prompt\": \"a\", \"edits\": [], \"temperature\": \"hot\"}",
+                "{\"prompt\": \"a\", \"edits\": [{}, {}, {}, {}, {}]}")) {
+            HttpResponse<String> answer = post("/api/generate", bad);
+            assertEquals(400, answer.statusCode(), bad + " → " + answer.body());
         }
     }
 
@@ -197,6 +226,22 @@ class ExplorerServerTest {
             assertTrue(driver.findElement(By.tagName("body")).getText().contains("<b>"),
                     "the token <b> shows as text");
             Files.write(shots.resolve("live-feature.png"), driver.getScreenshotAs(OutputType.BYTES));
+
+            driver.get(base() + "/steer.html?f=9");
+            assertEquals("9", driver.findElement(By.cssSelector(".edit-feature")).getDomProperty("value"));
+            WebElement steerPrompt = driver.findElement(By.id("prompt"));
+            steerPrompt.clear();
+            steerPrompt.sendKeys("the red");
+            WebElement tokensBox = driver.findElement(By.id("max-tokens"));
+            tokensBox.clear();
+            tokensBox.sendKeys("10");
+            driver.findElement(By.id("run")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "done"));
+            InterpretableModel im = new InterpretableModel(gpt, tokenizer).attach("sae", sae, hook);
+            assertEquals(im.complete("the red", 10, new Sampler(0.8f, 50, 1)).strip(),
+                    driver.findElement(By.id("plain")).getText().strip());
+            assertFalse(driver.findElement(By.id("steered")).getText().isBlank());
+            Files.write(shots.resolve("live-steer.png"), driver.getScreenshotAs(OutputType.BYTES));
         } finally {
             driver.quit();
         }

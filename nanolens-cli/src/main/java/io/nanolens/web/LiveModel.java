@@ -4,7 +4,10 @@ import io.nanolens.NanolensException;
 import io.nanolens.model.Gpt;
 import io.nanolens.model.HookPoint;
 import io.nanolens.sae.Sae;
+import io.nanolens.model.Sampler;
+import io.nanolens.steer.FeatureEdit;
 import io.nanolens.steer.InterpretableModel;
+import io.nanolens.steer.Steering;
 import io.nanolens.steer.TrackedToken;
 import io.nanolens.steer.Tracking;
 import io.nanolens.text.Tokenizer;
@@ -13,12 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A prompt's tokens with the SAE features most active on each: the prompt runs after a BOS token through the
- * model with the SAE attached and tracking on ({@link InterpretableModel#track}); each token keeps its {@code top}
- * largest features. Each call makes its own buffers, so calls may run on several threads.
+ * The live server's model with its SAE: {@link #trace} gives a prompt's tokens with the SAE features most active
+ * on each (tracking on, {@link InterpretableModel#track}); {@link #generate} continues a prompt twice from the same
+ * seed, without and with feature edits (the steering playground). Each call makes its own
+ * {@link InterpretableModel} and buffers, so calls may run on several threads.
  */
-public final class PromptTracer {
-    private static final String SAE = "sae";
+public final class LiveModel {
+    /** The name the SAE is attached under; feature edits name it. */
+    static final String SAE_NAME = "sae";
+    private static final String SAE = SAE_NAME;
     private final Gpt gpt;
     private final Tokenizer tokenizer;
     private final Sae sae;
@@ -32,7 +38,11 @@ public final class PromptTracer {
     record FeatureValue(int index, float value) {
     }
 
-    public PromptTracer(Gpt gpt, Tokenizer tokenizer, Sae sae, HookPoint hook) {
+    /** The same prompt continued without and with the edits. */
+    record Comparison(String plain, String steered) {
+    }
+
+    public LiveModel(Gpt gpt, Tokenizer tokenizer, Sae sae, HookPoint hook) {
         if (hook.width(gpt.config()) != sae.dIn()) {
             throw new NanolensException("the SAE reads " + sae.dIn() + " values but hook " + hook.name()
                     + " of this model has " + hook.width(gpt.config()) + "; give the SAE trained on this model");
@@ -77,5 +87,28 @@ public final class PromptTracer {
             out.add(new TracedToken(tokenizer.decode(ids, t.position() - 1, t.position()), features));
         }
         return out;
+    }
+
+    /** The number of features of the SAE. */
+    int features() {
+        return sae.dSae();
+    }
+
+    /**
+     * Continues {@code prompt} twice with the same sampler settings and seed: as it is, and with {@code edits}
+     * (whose SAE name must be {@link #SAE_NAME}).
+     */
+    Comparison generate(String prompt, List<FeatureEdit> edits, int maxTokens, float temperature, long seed) {
+        int promptTokens = tokenizer.encode(prompt).length;
+        if (promptTokens + 1 + maxTokens > gpt.config().sequenceLen() * 10) {
+            throw new BadRequest("prompt and new tokens exceed what this model can generate in one go");
+        }
+        InterpretableModel model = new InterpretableModel(gpt, tokenizer).attach(SAE, sae, hook);
+        String plain = model.complete(prompt, maxTokens, new Sampler(temperature, 50, seed));
+        String steered;
+        try (Steering s = model.steer(edits.toArray(FeatureEdit[]::new))) {
+            steered = model.complete(prompt, maxTokens, new Sampler(temperature, 50, seed));
+        }
+        return new Comparison(plain, steered);
     }
 }
