@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = Nanolens.Version.class,
         description = "Train a small GPT on a CPU, then understand it with sparse autoencoders.",
         subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, EvalCommand.class,
-                TraceCommand.class, SteerCommand.class, ServeCommand.class, BenchCommand.class,
+                TraceCommand.class, SteerCommand.class, ServeCommand.class, ExportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"",
                 "The launcher also runs the test suite: ./nanolens test",
