@@ -2,6 +2,7 @@ package io.nanolens.export;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nanolens.io.Directories;
 import io.nanolens.NanolensException;
 import io.nanolens.explorer.ActivatingContext;
 import io.nanolens.explorer.FeatureAtlas;
@@ -17,9 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Feature dashboards as SAEDashboard's Neuronpedia runner writes them (FORMATS.md §2.3), the files Neuronpedia's
@@ -60,7 +59,7 @@ public final class NeuronpediaExport {
     public static void write(FeatureAtlas atlas, Settings settings, Path dir) {
         Path temp = dir.resolveSibling(dir.getFileName() + ".tmp");
         try {
-            deleteTree(temp);
+            Directories.deleteTree(temp);
             Files.createDirectories(temp);
             List<ObjectNode> batch = new ArrayList<>(FEATURES_PER_BATCH);
             int batchIndex = 0;
@@ -99,7 +98,7 @@ public final class NeuronpediaExport {
                 }
             }
             AtomicFiles.writeString(temp.resolve("skipped_indexes.json"), Json.toPrettyString(skipped));
-            deleteTree(dir);
+            Directories.deleteTree(dir);
             Files.createDirectories(dir.toAbsolutePath().getParent());
             Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -179,16 +178,5 @@ public final class NeuronpediaExport {
     /** Values rounded to 5 decimals, as the runner writes them. */
     private static double round(double v) {
         return Math.round(v * 1e5) / 1e5;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
