@@ -91,6 +91,16 @@ public record AnalysisConfig(int contextsPerPass, long tokens, int topContexts, 
                 samplesPerBand, bins, logits, neighbourCount, concepts, seed);
     }
 
+    public AnalysisConfig withTokens(long count) {
+        return new AnalysisConfig(contextsPerPass, count, topContexts, windowRadius, bands, samplesPerBand,
+                histogramBins, logitTokens, neighbours, concepts, seed);
+    }
+
+    public AnalysisConfig withSeed(long newSeed) {
+        return new AnalysisConfig(contextsPerPass, tokens, topContexts, windowRadius, bands, samplesPerBand,
+                histogramBins, logitTokens, neighbours, concepts, newSeed);
+    }
+
     /** Tokens per context window, 2·radius + 1. */
     public int windowLength() {
         return 2 * windowRadius + 1;
