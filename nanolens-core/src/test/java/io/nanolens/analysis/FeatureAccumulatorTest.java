@@ -44,15 +44,17 @@ class FeatureAccumulatorTest {
     }
 
     /**
-     * A quarter of the values rising log-uniformly over seven decades (the range doubles about 24 times), then the
-     * rest uniform in (0, 1000], so every linear band holds many.
+     * Three quarters of the values spread over (0, M] for a maximum M that grows from 2^-10 to 2^10 (the range doubles
+     * 20 times while every band fills), then the rest uniform in (0, 2^10], so every band holds many values, most of
+     * which went through merges.
      */
     private static float[] wideValues(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] v = new float[n];
+        int rising = 3 * n / 4;
         for (int i = 0; i < n; i++) {
-            v[i] = i < n / 4 ? (float) Math.pow(10, -4 + 7 * random.nextDouble() * (i + 1) / (n / 4.0))
-                    : (float) (1000 * (1 - random.nextDouble()));
+            double top = i < rising ? Math.scalb(1.0, -10 + 20 * (i + 1) / rising) : 1024;
+            v[i] = (float) (top * (1 - random.nextDouble()));
         }
         return v;
     }
