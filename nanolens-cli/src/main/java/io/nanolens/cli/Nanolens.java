@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Nanolens.Version.class,
         description = "Train a small GPT on a CPU, then understand it with sparse autoencoders.",
-        subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, DashboardCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"",
                 "The launcher also runs the test suite: ./nanolens test",
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
                 "  ./nanolens demo                 the main job, end to end",
                 "  ./nanolens train-model --corpus tinyworld --out runs/tiny --steps 600",
                 "  ./nanolens sample --model runs/tiny --prompt \"Once upon a time\"",
+                "  ./nanolens dashboard --model runs/tiny --sae runs/sae --corpus tinyworld --out runs/explorer",
                 "  ./nanolens bench kernels        matmul GFLOP/s against OpenBLAS",
                 "  ./nanolens bench kernels --json one JSON object for scripts"})
 public final class Nanolens {
