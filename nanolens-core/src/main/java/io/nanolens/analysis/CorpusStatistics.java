@@ -79,7 +79,10 @@ final class CorpusStatistics {
             long position = pass.firstPosition + r;
             for (int j = from; j < to; j++) {
                 float v = f[r * m + j];
-                if (v > 0 && v < Float.POSITIVE_INFINITY) {
+                if (v > 0) {
+                    if (v == Float.POSITIVE_INFINITY) {
+                        throw nonFinite(j, v, position);
+                    }
                     FeatureAccumulator a = features[j];
                     if (a == null) {
                         a = new FeatureAccumulator(config);
@@ -89,12 +92,16 @@ final class CorpusStatistics {
                     if (concepts != null && mask != 0) {
                         concepts.hit(j, mask);
                     }
-                } else if (!Float.isFinite(v)) {
-                    throw new NanolensException("the SAE gave feature " + j + " the activation " + v + " at token "
-                            + position + " of the corpus; its weights or the model's hold NaN or infinite values");
+                } else if (v != 0 && !(v > Float.NEGATIVE_INFINITY)) { // NaN or -∞; tested after the common zero
+                    throw nonFinite(j, v, position);
                 }
             }
         }
+    }
+
+    private static NanolensException nonFinite(int feature, float v, long position) {
+        return new NanolensException("the SAE gave feature " + feature + " the activation " + v + " at token "
+                + position + " of the corpus; its weights or the model's hold NaN or infinite values");
     }
 
     /** A pseudo-random 64-bit key per (token, feature): SplitMix64's finaliser over seed, position and feature. */

@@ -1,5 +1,6 @@
 package io.nanolens.analysis;
 
+import io.nanolens.NanolensException;
 import io.nanolens.explorer.ActivatingContext;
 import io.nanolens.explorer.FeatureCard;
 import io.nanolens.explorer.Histogram;
@@ -9,6 +10,7 @@ import io.nanolens.model.Gpt;
 import io.nanolens.model.HookPoint;
 import io.nanolens.sae.Architecture;
 import io.nanolens.sae.Sae;
+import io.nanolens.sae.SaeConfig;
 import io.nanolens.text.Corpus;
 import io.nanolens.text.TinyWorld;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FeatureAnalysisTest {
@@ -209,6 +212,15 @@ class FeatureAnalysisTest {
             s += (double) w[a * 32 + c] * w[b * 32 + c];
         }
         return s;
+    }
+
+    @Test
+    void aNonFiniteActivationIsAOneLineErrorNamingTheFeature() {
+        Sae sae = AnalysisFixtures.sae(SaeConfig.of(Architecture.RELU, 32, 10), 14,
+                p -> p.get(Sae.B_ENC).data()[3] = Float.POSITIVE_INFINITY);
+        NanolensException e = assertThrows(NanolensException.class,
+                () -> analyse(AnalysisFixtures.subject(sae), AnalysisFixtures.config(100, false)));
+        assertTrue(e.getMessage().startsWith("the SAE gave feature 3 the activation Infinity"), e.getMessage());
     }
 
     @Test
