@@ -120,7 +120,7 @@ public record AnalysisConfig(int contextsPerPass, long tokens, int topContexts, 
         return windowsPerFeature() * perWindow + 8L * histogramBins + 64;
     }
 
-    /** Contexts per pass of {@code contextSize} tokens for {@code dSae} latents: ≤ {@link #MAX_PASS_LATENTS} values. */
+    /** Contexts per pass of {@code contextSize} tokens for {@code dSae} latents: ≤ {@link #MAX_PASS_LATENTS}. */
     public int passContexts(int contextSize, int dSae) {
         long fit = MAX_PASS_LATENTS / ((long) contextSize * dSae);
         return (int) Math.max(1, Math.min(contextsPerPass, fit));

@@ -15,8 +15,8 @@ import java.util.List;
  * fires on (activation > 0), in stream order; one thread owns a feature at a time.
  *
  * <p><b>Histogram</b>: B bins of equal width over [0, R), R = 2^e the smallest power of two ≥ every activation seen
- * (at least 2^{@value #MIN_RANGE_EXPONENT}); a value v goes to bin ⌊v·B/R⌋, the last bin also taking v = R. When an
- * activation exceeds R, R doubles and bins merge pairwise, so the counts stay exact: with B and R powers of two
+ * (at least 2^{@value #MIN_RANGE_EXPONENT}); a value v goes to bin ⌊v·B/R⌋, the last bin also taking v = R. When
+ * an activation exceeds R, R doubles and bins merge pairwise, so the counts stay exact: with B and R powers of two
  * the bin of v after any number of doublings is what it would have been with the final R from the start (v·B/R
  * only shifts an exponent). The bin edges i·R/B are exact floats.
  *
