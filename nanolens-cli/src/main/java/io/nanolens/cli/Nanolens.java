@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
         versionProvider = Nanolens.Version.class,
         description = "Train a small GPT on a CPU, then understand it with sparse autoencoders.",
         subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, EvalCommand.class,
-                TraceCommand.class, SteerCommand.class, ServeCommand.class, ExportCommand.class, BenchCommand.class,
+                DashboardCommand.class, TraceCommand.class, SteerCommand.class, ServeCommand.class,
+                ExportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"",
                 "The launcher also runs the test suite: ./nanolens test",
@@ -26,7 +27,8 @@ import picocli.CommandLine.Command;
                 "  ./nanolens demo                 the main job, end to end",
                 "  ./nanolens train-model --corpus tinyworld --out runs/tiny --steps 600",
                 "  ./nanolens sample --model runs/tiny --prompt \"Once upon a time\"",
-                "  ./nanolens eval --model runs/tiny --sae runs/sae --corpus tinyworld",
+                "  ./nanolens eval --model runs/demo/model --sae runs/demo/sae --corpus tinyworld",
+                "  ./nanolens dashboard --model runs/demo/model --sae runs/demo/sae --corpus tinyworld --out runs/explorer",
                 "  ./nanolens bench kernels        matmul GFLOP/s against OpenBLAS",
                 "  ./nanolens bench kernels --json one JSON object for scripts"})
 public final class Nanolens {

@@ -95,6 +95,16 @@ public final class StaticExplorer {
         }
     }
 
+    /**
+     * Checks, before a long analysis, that {@link #write} may use {@code outDir}: it is missing, empty or an
+     * explorer.
+     *
+     * @throws NanolensException if {@code outDir} exists and is neither empty nor an explorer
+     */
+    public static void checkTarget(Path outDir) {
+        checkReplaceable(outDir.toAbsolutePath().normalize());
+    }
+
     /** The file name, relative to the explorer directory, of the data shard holding {@code featureIndex}. */
     public static String shardFile(int featureIndex) {
         return DATA_DIR + "/" + FEATURES_DIR + "/" + featureIndex / FEATURES_PER_SHARD + ".js";
