@@ -7,7 +7,17 @@ import io.nanolens.web.DashboardData;
 import io.nanolens.web.ExplorerServer;
 import io.nanolens.web.LiveModel;
 
+import io.nanolens.analysis.AnalysisConfig;
+import io.nanolens.analysis.AnalysisResult;
+import io.nanolens.analysis.AnalysisSubject;
+import io.nanolens.analysis.FeatureAnalysis;
+import io.nanolens.explorer.StaticExplorer;
+import io.nanolens.io.Directories;
+import io.nanolens.text.Corpus;
+
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,8 +53,17 @@ final class ServeCommand implements Callable<Integer> {
     Path sae;
 
     @Option(names = "--dashboard", paramLabel = "DIR",
-            description = "An explorer directory written by ./nanolens dashboard, for the feature pages.")
+            description = "An explorer directory written by ./nanolens dashboard, for the feature pages "
+                    + "(default: analyse --corpus now).")
     Path dashboard;
+
+    @Option(names = "--corpus", defaultValue = "tinyworld", paramLabel = "SRC",
+            description = "Without --dashboard: the corpus analysed at start-up (default: ${DEFAULT-VALUE}).")
+    String corpus;
+
+    @Option(names = "--tokens", defaultValue = "50000", paramLabel = "N",
+            description = "Without --dashboard: tokens analysed at start-up (default: ${DEFAULT-VALUE}).")
+    long tokens;
 
     @Option(names = "--port", defaultValue = "7860", paramLabel = "PORT",
             description = "Port to listen on, 0 = any free one (default: ${DEFAULT-VALUE}).")
@@ -80,7 +99,9 @@ final class ServeCommand implements Callable<Integer> {
         HookPoint hook = loaded.hook();
         SaeDirectory saeDir = loaded.sae();
         LiveModel tracer = new LiveModel(loaded.model().gpt(), loaded.model().tokenizer(), saeDir.sae(), hook);
-        DashboardData data = dashboard == null ? null : new DashboardData(dashboard);
+        PrintWriter out = spec.commandLine().getOut();
+        Path explorer = dashboard != null ? dashboard : analyse(loaded, out);
+        DashboardData data = new DashboardData(explorer);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("model", model.toString());
         info.put("hook", hook.name());
@@ -90,10 +111,9 @@ final class ServeCommand implements Callable<Integer> {
         ExplorerServer.Limits limits = new ExplorerServer.Limits(maxPromptChars, ExplorerServer.Limits.DEFAULT.maxTop(),
                 maxConcurrent, maxNewTokens, ExplorerServer.Limits.DEFAULT.maxEdits());
         server = ExplorerServer.start(host, port, tracer, data, info, limits);
-        PrintWriter out = spec.commandLine().getOut();
         String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
         out.println("serving " + model + " with " + sae + " at " + base);
-        out.println("  features: " + base + "index.html" + (data == null ? " (needs --dashboard DIR)" : ""));
+        out.println("  features: " + base + "index.html");
         out.println("  prompt  : " + base + "prompt.html");
         out.println("  steering: " + base + "steer.html");
         out.println("Ctrl-C stops the server.");
@@ -106,7 +126,39 @@ final class ServeCommand implements Callable<Integer> {
             stop.await();
         } finally {
             server.close();
+            if (dashboard == null) {
+                Directories.deleteQuietly(explorer.getParent());
+            }
         }
         return 0;
+    }
+
+    /** Without --dashboard: the analysis pass over --corpus, written to a temporary explorer directory. */
+    private Path analyse(ModelWithSae loaded, PrintWriter out) {
+        if (tokens < 1) {
+            throw new NanolensException("--tokens must be at least 1, got " + tokens);
+        }
+        Corpus text = Corpus.open(corpus);
+        Integer context = loaded.sae().metadata().contextSize();
+        AnalysisSubject subject = new AnalysisSubject(model.toString(), loaded.model().gpt(),
+                loaded.model().tokenizer(), sae.toString(), loaded.sae().sae(), loaded.hook(),
+                context == null ? AnalysisConfig.DEFAULT_CONTEXT_SIZE
+                        : Math.min(context, loaded.model().gpt().config().sequenceLen()));
+        out.printf("analysing %,d tokens of %s for the feature pages (--dashboard DIR skips this)%n", tokens,
+                text.description());
+        out.flush();
+        AnalysisResult result;
+        try (AnalysisProgress progress = AnalysisProgress.of(out)) {
+            result = FeatureAnalysis.run(subject, text, AnalysisConfig.of(tokens,
+                    text.source().startsWith("tinyworld")), null, progress);
+        }
+        try {
+            Path dir = Files.createTempDirectory("nanolens-serve-");
+            Path explorer = dir.resolve("explorer");
+            StaticExplorer.write(result.atlas(), explorer);
+            return explorer;
+        } catch (IOException e) {
+            throw new NanolensException("cannot write the analysis to a temporary directory: " + e.getMessage());
+        }
     }
 }
