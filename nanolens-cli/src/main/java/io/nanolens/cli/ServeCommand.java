@@ -1,19 +1,18 @@
 package io.nanolens.cli;
 
 import io.nanolens.NanolensException;
-import io.nanolens.model.HookPoint;
-import io.nanolens.sae.SaeDirectory;
-import io.nanolens.web.DashboardData;
-import io.nanolens.web.ExplorerServer;
-import io.nanolens.web.LiveModel;
-
 import io.nanolens.analysis.AnalysisConfig;
 import io.nanolens.analysis.AnalysisResult;
 import io.nanolens.analysis.AnalysisSubject;
 import io.nanolens.analysis.FeatureAnalysis;
 import io.nanolens.explorer.StaticExplorer;
 import io.nanolens.io.Directories;
+import io.nanolens.model.HookPoint;
+import io.nanolens.sae.SaeDirectory;
 import io.nanolens.text.Corpus;
+import io.nanolens.web.DashboardData;
+import io.nanolens.web.ExplorerServer;
+import io.nanolens.web.LiveModel;
 
 import java.io.IOException;
 import java.io.PrintWriter;
