@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -149,9 +150,23 @@ final class ModelTraining {
 
     /** Trains with a progress display and a Ctrl-C hook that stops at a checkpoint. */
     private static GptTrainer.Result train(GptTrainer trainer, Path dir, PrintWriter out) {
+        GptTrainer.Result result = stoppable(trainer::requestStop, () -> {
+            try (TrainingProgress progress = TrainingProgress.of(out, trainer.step(), trainer.config().steps())) {
+                return trainer.train(progress);
+            }
+        });
+        summarise(result, trainer.config(), dir, out);
+        return result;
+    }
+
+    /**
+     * Runs {@code work} with a shutdown hook that calls {@code requestStop} on Ctrl-C and holds the JVM until the
+     * work has returned (at most {@value #STOP_WAIT_SECONDS} s), so that a trainer can write its checkpoint.
+     */
+    static <T> T stoppable(Runnable requestStop, Supplier<T> work) {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            trainer.requestStop();
+            requestStop.run();
             try {
                 finished.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -159,15 +174,12 @@ final class ModelTraining {
             }
         }, "nanolens-stop-training");
         Runtime.getRuntime().addShutdownHook(hook);
-        GptTrainer.Result result;
-        try (TrainingProgress progress = TrainingProgress.of(out, trainer.step(), trainer.config().steps())) {
-            result = trainer.train(progress);
+        try {
+            return work.get();
         } finally {
             finished.countDown();
             removeHook(hook);
         }
-        summarise(result, trainer.config(), dir, out);
-        return result;
     }
 
     private static void summarise(GptTrainer.Result r, TrainConfig config, Path dir, PrintWriter out) {

@@ -16,9 +16,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Nanolens.Version.class,
         description = "Train a small GPT on a CPU, then understand it with sparse autoencoders.",
-        subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, EvalCommand.class,
-                DashboardCommand.class, TraceCommand.class, SteerCommand.class, ServeCommand.class,
-                ExportCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, CollectCommand.class,
+                TrainSaeCommand.class, EvalCommand.class, DashboardCommand.class, TraceCommand.class,
+                SteerCommand.class, ServeCommand.class, ExportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"",
                 "The launcher also runs the test suite: ./nanolens test",
@@ -29,6 +29,10 @@ import picocli.CommandLine.Command;
                 "  ./nanolens sample --model runs/tiny --prompt \"Once upon a time\"",
                 "  ./nanolens eval --model runs/demo/model --sae runs/demo/sae --corpus tinyworld",
                 "  ./nanolens dashboard --model runs/demo/model --sae runs/demo/sae --corpus tinyworld --out runs/explorer",
+                "  ./nanolens collect --model runs/tiny --hook blocks.2.hook_resid_post --corpus tinyworld \\",
+                "      --tokens 1000000 --out runs/tiny/acts",
+                "  ./nanolens train-sae --model runs/tiny --hook blocks.2.hook_resid_post \\",
+                "      --activations runs/tiny/acts --arch topk --k 32 --tokens 1000000 --out runs/tiny/sae",
                 "  ./nanolens bench kernels        matmul GFLOP/s against OpenBLAS",
                 "  ./nanolens bench kernels --json one JSON object for scripts"})
 public final class Nanolens {
