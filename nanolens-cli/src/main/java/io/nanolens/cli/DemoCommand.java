@@ -1,13 +1,24 @@
 package io.nanolens.cli;
 
+import io.nanolens.analysis.AnalysisConfig;
+import io.nanolens.analysis.AnalysisResult;
+import io.nanolens.analysis.AnalysisSubject;
+import io.nanolens.analysis.FeatureAnalysis;
+import io.nanolens.eval.EvalConfig;
+import io.nanolens.eval.EvalReport;
+import io.nanolens.eval.SaeEvaluation;
+import io.nanolens.explorer.StaticExplorer;
 import io.nanolens.model.GptConfig;
 import io.nanolens.model.GptFiles;
 import io.nanolens.model.Sampler;
+import io.nanolens.sae.SaeDirectory;
+import io.nanolens.sae.SaeLensFormat;
 import io.nanolens.sae.train.SaeMetrics;
 import io.nanolens.sae.train.SaeTrainingConfig;
 import io.nanolens.tensor.Parallel;
 import io.nanolens.tensor.Simd;
 import io.nanolens.text.BpeTrainingConfig;
+import io.nanolens.text.Corpus;
 import io.nanolens.train.Checkpoint;
 import io.nanolens.train.GptTrainer;
 import io.nanolens.train.TrainConfig;
@@ -27,17 +38,23 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./nanolens demo}: the main job, end to end (our speedrun.sh). Trains the tiny preset on TinyWorld into
  * {@code runs/demo/model} (a few minutes on 2 cores), prints its validation loss and a few stories it writes, then
- * trains a TopK SAE on the middle layer's residual stream into {@code runs/demo/sae} and prints its FVU, L0 and dead
- * fraction. Finished runs are reused, interrupted ones resumed; later stages join here. Exits 0 on a fresh clone.
+ * trains a TopK SAE on the middle layer's residual stream into {@code runs/demo/sae}, evaluates it on held-out
+ * stories (the eval table), analyses its features into the static explorer {@code runs/demo/explorer} and prints the
+ * concept-F1 table and the path of its index.html. Finished runs are reused, interrupted ones resumed; the
+ * evaluation and the explorer are redone each time (under a minute). Exits 0 on a fresh clone.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the whole pipeline on the built-in tinyworld corpus.",
         footer = {"", "Trains the tiny GPT on tinyworld into runs/demo/model (reused when finished,",
                 "resumed after Ctrl-C), then prints its validation loss and three samples;",
                 "then trains a TopK SAE (8 x 128 latents, k 32) on the middle layer's residual",
-                "stream into runs/demo/sae (the same way) and prints its FVU, L0 and dead fraction.",
+                "stream into runs/demo/sae (the same way) and prints its FVU, L0 and dead fraction;",
+                "evaluates it on held-out stories (MSE, FVU, L0, dead, CE-loss recovered ...), writes",
+                "the feature explorer into runs/demo/explorer and prints the concept-F1 table",
+                "and the explorer's index.html.",
                 "", "Examples:", "  ./nanolens demo",
-                "  ./nanolens sample --model runs/demo/model --prompt \"Once upon a time\""})
+                "  ./nanolens sample --model runs/demo/model --prompt \"Once upon a time\"",
+                "  ./nanolens serve --model runs/demo/model --sae runs/demo/sae"})
 final class DemoCommand implements Callable<Integer> {
     static final Path MODEL_DIR = Path.of("runs", "demo", "model");
     static final String CORPUS = "tinyworld";
@@ -58,6 +75,11 @@ final class DemoCommand implements Callable<Integer> {
     static final int SAE_BATCH = 1024;
     static final float SAE_LR = 1e-2f;
     static final SaeSweep SAE = new SaeSweep(List.of("topk"), List.of(8), List.of(32), List.of());
+    static final Path EXPLORER_DIR = Path.of("runs", "demo", "explorer");
+    // Held-out tokens for the eval table: enough for CE-loss recovered to settle to two decimals.
+    static final long EVAL_TOKENS = 20_000;
+    // Tokens for the feature analysis: every one of the 1,024 features gets its top contexts and quantile samples.
+    static final long ANALYSIS_TOKENS = 100_000;
 
     @Spec
     CommandSpec spec;
@@ -68,6 +90,11 @@ final class DemoCommand implements Callable<Integer> {
     Path saeDir = SAE_DIR;
     /** Activation rows the SAE trains on; {@link #SAE_TOKENS} except in tests. */
     long saeTokens = SAE_TOKENS;
+    /** Where the explorer is written; {@link #EXPLORER_DIR} except in tests. */
+    Path explorerDir = EXPLORER_DIR;
+    /** Held-out tokens evaluated and corpus tokens analysed; smaller in tests. */
+    long evalTokens = EVAL_TOKENS;
+    long analysisTokens = ANALYSIS_TOKENS;
 
     @Override
     public Integer call() {
@@ -80,6 +107,7 @@ final class DemoCommand implements Callable<Integer> {
                 Simd.enabled() ? "on" : "off (scalar path forced)", Simd.vectorBits(), Parallel.threads());
         out.println("  pipeline: tinyworld -> BPE tokenizer -> tiny GPT -> samples -> activations -> TopK SAE");
         out.flush();
+        StaticExplorer.checkTarget(explorerDir);
         boolean reused = finishedModel();
         String valLoss = train(out);
         GptFiles.Loaded model = GptFiles.load(modelDir);
@@ -90,8 +118,43 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  " + (i + 1) + ". " + text.strip().replace("\n\n", "\n").replace("\n", "\n     "));
         }
         trainSae(model, !reused, out);
-        out.println("next: ./nanolens sample --model " + modelDir + " --prompt \"Once upon a time\"");
+        evaluate(model, out);
+        Path index = explore(out);
+        out.println("explorer : " + index.toAbsolutePath().normalize() + " (open it in a browser; no server needed)");
+        out.println("next: ./nanolens serve --model " + modelDir + " --sae " + saeDir
+                + "   (prompts, feature pages and steering in the browser)");
         return 0;
+    }
+
+    /** The eval table of the demo SAE on held-out stories. */
+    private void evaluate(GptFiles.Loaded model, PrintWriter out) {
+        SaeDirectory sae = SaeLensFormat.read(saeDir);
+        EvalConfig config = EvalConfig.forSae(sae.metadata(), model.gpt().config(), evalTokens);
+        Corpus corpus = Corpus.open(CORPUS);
+        EvalReport report;
+        try (EvalProgress progress = EvalProgress.of(spec.commandLine().getErr(), evalTokens)) {
+            report = SaeEvaluation.run(model.gpt(), model.tokenizer(), sae.sae(), corpus, config, progress);
+        }
+        out.printf(Locale.ROOT, "evaluation on %,d held-out tokens (%s):%n", report.tokens(),
+                corpus.validation().description());
+        out.print(EvalTable.format(report, sae.sae().dSae()));
+        out.flush();
+    }
+
+    /** Analyses the demo SAE's features over the corpus and writes the static explorer; returns its index.html. */
+    private Path explore(PrintWriter out) {
+        AnalysisSubject subject = AnalysisSubject.load(modelDir, saeDir, null);
+        AnalysisResult result;
+        try (AnalysisProgress progress = AnalysisProgress.of(out)) {
+            result = FeatureAnalysis.run(subject, Corpus.open(CORPUS), AnalysisConfig.of(analysisTokens, true), null,
+                    progress);
+        }
+        StaticExplorer.write(result.atlas(), explorerDir);
+        out.printf(Locale.ROOT, "features : %,d analysed over %,d tokens in %.1f s%n", result.atlas().dSae(),
+                result.tokens(), result.passSeconds());
+        out.println("concept F1 (best feature per tinyworld concept; fires > 0 vs token has the concept):");
+        result.concepts().toText().lines().forEach(line -> out.println("  " + line));
+        return explorerDir.resolve("index.html");
     }
 
     /** Trains, resumes or reuses the TopK SAE on the middle layer; a new model makes an old SAE stale. */

@@ -16,6 +16,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -52,6 +53,17 @@ class DemoCommandTest {
         assertEquals(Architecture.TOP_K, sae.sae().architecture());
         assertEquals(8 * 128, sae.sae().dSae());
         assertEquals("blocks.2.hook_resid_post", sae.metadata().hookName());
+        assertTrue(text.matches("(?s).*evaluation on [\\d,]+ held-out tokens.*"), text);
+        for (String metric : new String[] {"FVU", "L0", "CE loss recovered"}) {
+            assertTrue(text.contains(metric), metric + " in the eval table: " + text);
+        }
+        assertTrue(text.contains("concept F1"), text);
+        for (String concept : new String[] {"colour", "animal", "number"}) {
+            assertTrue(text.matches("(?s).*\\n  " + concept + " .*"), concept + " row: " + text);
+        }
+        Path index = dir.resolve("explorer").resolve("index.html");
+        assertTrue(Files.isRegularFile(index), "the explorer is written");
+        assertTrue(text.contains("explorer : " + index.toAbsolutePath().normalize()), text);
 
         String again = demo();
         assertTrue(again.contains("reusing the finished SAE"), again);
@@ -65,6 +77,9 @@ class DemoCommandTest {
         demo.modelDir = dir;
         demo.saeDir = dir.resolve("sae");
         demo.saeTokens = 2048;
+        demo.explorerDir = dir.resolve("explorer");
+        demo.evalTokens = 1000;
+        demo.analysisTokens = 2000;
         StringWriter out = new StringWriter();
         int code = new CommandLine(demo).setOut(new PrintWriter(out, true)).execute();
         assertEquals(0, code, out.toString());
