@@ -6,7 +6,7 @@ import java.io.PrintWriter;
 public final class Benchmarks {
     /** The benchmarks there are, by the name the command line uses. */
     public enum Kind {
-        KERNELS("kernels"), MODEL("model"), SAE("sae"), SAE_RECOVERY("sae-recovery");
+        KERNELS("kernels"), MODEL("model"), SAE("sae"), SAE_RECOVERY("sae-recovery"), RUNTIME("runtime");
 
         private final String id;
 
@@ -44,6 +44,7 @@ public final class Benchmarks {
             case MODEL -> new ModelBenchmark(report, repeats).run();
             case SAE -> new SaeBenchmark(report, repeats).run();
             case SAE_RECOVERY -> new SaeRecoveryBenchmark(report).run();
+            case RUNTIME -> new RuntimeBenchmark(report, repeats).run();
         }
         if (json) {
             report.printJson();

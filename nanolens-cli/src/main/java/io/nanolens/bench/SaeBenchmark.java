@@ -1,6 +1,7 @@
 package io.nanolens.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nanolens.io.Directories;
 import io.nanolens.io.SafeTensors;
 import io.nanolens.sae.Architecture;
 import io.nanolens.sae.Sae;
@@ -18,11 +19,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * {@code ./nanolens bench sae}: SAE training rows/s of TopK (k = 32) and ReLU SAEs at three shapes, batch 4096,
@@ -118,7 +117,7 @@ final class SaeBenchmark {
             Arrays.sort(seconds);
             return BATCH / seconds[steps / 2];
         } finally {
-            deleteTree(dir);
+            Directories.deleteQuietly(dir);
         }
     }
 
@@ -206,7 +205,7 @@ final class SaeBenchmark {
         } catch (IllegalStateException e) {
             report.line("  quality reference failed: %s", e.getMessage());
         } finally {
-            deleteTree(dir);
+            Directories.deleteQuietly(dir);
         }
     }
 
@@ -294,16 +293,6 @@ final class SaeBenchmark {
             return Files.createTempDirectory("nanolens-bench-sae-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
         }
     }
 }

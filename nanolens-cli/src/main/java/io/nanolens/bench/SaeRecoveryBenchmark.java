@@ -1,5 +1,6 @@
 package io.nanolens.bench;
 
+import io.nanolens.io.Directories;
 import io.nanolens.sae.Architecture;
 import io.nanolens.sae.Sae;
 import io.nanolens.sae.SaeConfig;
@@ -15,9 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * {@code ./nanolens bench sae-recovery}: the ground-truth test of the SAE architectures. Activations are sums of
@@ -79,7 +78,7 @@ final class SaeRecoveryBenchmark {
             report.line("(%d SAEs trained together in %.1f s)", specs.size(), seconds);
             report.put("seconds", seconds);
         } finally {
-            deleteTree(dir);
+            Directories.deleteQuietly(dir);
         }
     }
 
@@ -103,16 +102,6 @@ final class SaeRecoveryBenchmark {
             return Files.createTempDirectory("nanolens-bench-recovery-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
         }
     }
 }

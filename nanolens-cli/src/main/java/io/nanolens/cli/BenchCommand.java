@@ -23,13 +23,14 @@ import picocli.CommandLine.Spec;
                 "            three shapes, encoder vs matmul peak, held-out FVU at an equal budget (fvu_ratio)",
                 "  sae-recovery  each architecture on activations from a known dictionary: MMCS and the",
                 "            fraction of true features recovered (cosine > 0.9)",
+                "  runtime   generation tokens/s with SAE feature tracking on vs off (demo model)",
                 "", "Examples:", "  ./nanolens bench kernels", "  ./nanolens bench kernels --json --repeats 5",
                 "  ./nanolens bench model --json"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "WHAT", description = "Which benchmark: kernels, model, sae, sae-recovery.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "Which benchmark: kernels, model, sae, sae-recovery, runtime.")
     String what;
 
     @Option(names = "--json", description = "Print one JSON object with every figure at the end.")

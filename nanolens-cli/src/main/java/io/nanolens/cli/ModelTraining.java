@@ -16,13 +16,16 @@ import io.nanolens.train.TrainConfig;
 import io.nanolens.train.TrainingData;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +71,7 @@ final class ModelTraining {
                     + "continue it or choose another --out");
         }
         Tokenizer tokenizer = tokenizer(corpus, plan, out);
+        printEncodingSpeed(corpus, tokenizer, out);
         TrainingData data = TrainingData.of(corpus, tokenizer);
         out.println("corpus   : " + corpus.description());
         GptTrainer trainer = plan.resume() ? resume(plan, data) : start(plan, data);
@@ -76,6 +80,8 @@ final class ModelTraining {
             return train(trainer, plan.out(), out);
         }
     }
+
+    private static final long ENCODING_SAMPLE_BYTES = 4_000_000;
 
     private static Tokenizer tokenizer(Corpus corpus, Plan plan, PrintWriter out) {
         if (Files.isRegularFile(plan.out().resolve(Tokenizers.FILE_NAME))) {
@@ -93,6 +99,26 @@ final class ModelTraining {
         out.printf(Locale.ROOT, "tokenizer: trained %s on %.1f MB in %.1f s (%.1f MB/s)%n", report.tokenizer().name(),
                 report.bytes() / 1e6, report.seconds(), report.megabytesPerSecond());
         return report.tokenizer();
+    }
+
+    /** Times encoding the first few MB of the training documents, so the tokenizer's speed is on record. */
+    private static void printEncodingSpeed(Corpus corpus, Tokenizer tokenizer, PrintWriter out) {
+        long bytes = 0;
+        long tokens = 0;
+        long nanos = 0;
+        try (Stream<String> documents = corpus.training().documents()) {
+            for (Iterator<String> it = documents.iterator(); it.hasNext() && bytes < ENCODING_SAMPLE_BYTES; ) {
+                String doc = it.next();
+                long t0 = System.nanoTime();
+                tokens += tokenizer.encode(doc).length;
+                nanos += System.nanoTime() - t0;
+                bytes += doc.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        if (bytes > 0 && nanos > 0) {
+            out.printf(Locale.ROOT, "tokenizer: encodes %.1f MB/s (%.2f bytes per token, timed on %.1f MB)%n",
+                    bytes / 1e6 / (nanos / 1e9), (double) bytes / Math.max(1, tokens), bytes / 1e6);
+        }
     }
 
     private static GptTrainer start(Plan plan, TrainingData data) {
@@ -124,9 +150,23 @@ final class ModelTraining {
 
     /** Trains with a progress display and a Ctrl-C hook that stops at a checkpoint. */
     private static GptTrainer.Result train(GptTrainer trainer, Path dir, PrintWriter out) {
+        GptTrainer.Result result = stoppable(trainer::requestStop, () -> {
+            try (TrainingProgress progress = TrainingProgress.of(out, trainer.step(), trainer.config().steps())) {
+                return trainer.train(progress);
+            }
+        });
+        summarise(result, trainer.config(), dir, out);
+        return result;
+    }
+
+    /**
+     * Runs {@code work} with a shutdown hook that calls {@code requestStop} on Ctrl-C and holds the JVM until the
+     * work has returned (at most {@value #STOP_WAIT_SECONDS} s), so that a trainer can write its checkpoint.
+     */
+    static <T> T stoppable(Runnable requestStop, Supplier<T> work) {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            trainer.requestStop();
+            requestStop.run();
             try {
                 finished.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -134,15 +174,12 @@ final class ModelTraining {
             }
         }, "nanolens-stop-training");
         Runtime.getRuntime().addShutdownHook(hook);
-        GptTrainer.Result result;
-        try (TrainingProgress progress = TrainingProgress.of(out, trainer.step(), trainer.config().steps())) {
-            result = trainer.train(progress);
+        try {
+            return work.get();
         } finally {
             finished.countDown();
             removeHook(hook);
         }
-        summarise(result, trainer.config(), dir, out);
-        return result;
     }
 
     private static void summarise(GptTrainer.Result r, TrainConfig config, Path dir, PrintWriter out) {

@@ -33,16 +33,25 @@ final class TrainingProgress implements GptTrainer.Listener, AutoCloseable {
         this.steps = steps;
         this.firstStep = firstStep;
         this.every = Math.max(1, (steps - firstStep) / LINES_PER_RUN);
-        this.bar = terminal ? new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
-                .startsFrom(firstStep, Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(System.out)).build() : null;
+        this.bar = terminal ? bar("train", firstStep, steps) : null;
     }
 
     /** A display for a run at {@code firstStep} of {@code steps}; a bar only when standard output is a terminal. */
     static TrainingProgress of(PrintWriter out, long firstStep, long steps) {
+        return new TrainingProgress(out, firstStep, steps, terminal());
+    }
+
+    /** Whether standard output is a terminal (so that carriage returns and ANSI codes render). */
+    static boolean terminal() {
         Console console = System.console();
-        return new TrainingProgress(out, firstStep, steps, console != null && console.isTerminal());
+        return console != null && console.isTerminal();
+    }
+
+    /** An ASCII progress bar on standard output named {@code task}, at {@code first} of {@code max}. */
+    static ProgressBar bar(String task, long first, long max) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).startsFrom(first, Duration.ZERO)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                .setConsumer(new ConsoleProgressBarConsumer(System.out)).build();
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.nanolens.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One in-process run of the command line with its output and errors captured.
@@ -17,6 +19,27 @@ record CliRun(int code, String out, String err) {
         StringWriter err = new StringWriter();
         int code = Nanolens.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new CliRun(code, out.toString(), err.toString());
+    }
+
+    /**
+     * {@code base} with {@code extra} applied: an option of {@code extra} that {@code base} has replaces its value
+     * there, every other one (and a flag, an option without a value) is appended.
+     */
+    static String[] with(String[] base, String... extra) {
+        List<String> args = new ArrayList<>(List.of(base));
+        for (int i = 0; i < extra.length; i++) {
+            boolean hasValue = i + 1 < extra.length && !extra[i + 1].startsWith("--");
+            int at = List.of(base).indexOf(extra[i]);
+            if (hasValue && at >= 0) {
+                args.set(at + 1, extra[++i]);
+            } else {
+                args.add(extra[i]);
+                if (hasValue) {
+                    args.add(extra[++i]);
+                }
+            }
+        }
+        return args.toArray(String[]::new);
     }
 
     /** The single line of a user error. */

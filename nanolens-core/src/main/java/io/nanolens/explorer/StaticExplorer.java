@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.nanolens.io.Directories;
 import io.nanolens.NanolensException;
 import io.nanolens.io.Json;
 
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -93,6 +93,16 @@ public final class StaticExplorer {
             deleteAfterFailure(temp, e);
             throw e;
         }
+    }
+
+    /**
+     * Checks, before a long analysis, that {@link #write} may use {@code outDir}: it is missing, empty or an
+     * explorer.
+     *
+     * @throws NanolensException if {@code outDir} exists and is neither empty nor an explorer
+     */
+    public static void checkTarget(Path outDir) {
+        checkReplaceable(outDir.toAbsolutePath().normalize());
     }
 
     /** The file name, relative to the explorer directory, of the data shard holding {@code featureIndex}. */
@@ -192,7 +202,7 @@ public final class StaticExplorer {
             }
             throw e;
         }
-        deleteTree(old);
+        Directories.deleteTree(old);
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -213,23 +223,11 @@ public final class StaticExplorer {
             return;
         }
         try {
-            deleteTree(temp);
+            Directories.deleteTree(temp);
         } catch (IOException e) {
             failure.addSuppressed(e);
         }
     }
 
     /** Deletes a directory tree without following symbolic links out of it. */
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path path : paths) {
-            Files.delete(path);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package io.nanolens.sae.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nanolens.io.Directories;
 import io.nanolens.NanolensException;
 import io.nanolens.io.AtomicFiles;
 import io.nanolens.io.Json;
@@ -14,11 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The state of a sweep between steps, in {@code RUN/checkpoint/}: per SAE {@code NAME.safetensors} (parameters and
@@ -48,7 +47,7 @@ final class SaeCheckpoint {
         Path dir = runDir.resolve(DIR);
         Path old = runDir.resolve(DIR + ".old");
         try {
-            deleteTree(tmp);
+            Directories.deleteTree(tmp);
             Files.createDirectories(tmp);
             ObjectNode state = Json.object();
             state.put("step", step);
@@ -72,12 +71,12 @@ final class SaeCheckpoint {
                 }
             }
             AtomicFiles.writeString(tmp.resolve(STATE), Json.toPrettyString(state));
-            deleteTree(old);
+            Directories.deleteTree(old);
             if (Files.exists(dir)) {
                 Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
+            Directories.deleteTree(old);
         } catch (IOException e) {
             throw new NanolensException("cannot write the SAE checkpoint in " + runDir + ": " + e.getMessage());
         }
@@ -147,16 +146,5 @@ final class SaeCheckpoint {
                     + "needs " + into.size());
         }
         System.arraycopy(t.data(), 0, into.data(), 0, into.size());
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -94,6 +94,11 @@ public final class SaeTrainer {
         return trainer;
     }
 
+    /** Whether {@code runDir} holds a checkpoint that {@link #resume} can continue. */
+    public static boolean hasCheckpoint(Path runDir) {
+        return SaeCheckpoint.exists(runDir);
+    }
+
     /** Continues the run saved in {@code runDir}'s checkpoint, with the specs and config it was started with. */
     public static SaeTrainer resume(Path runDir, List<Spec> specs, SaeTrainingConfig config) {
         if (!SaeCheckpoint.exists(runDir)) {
