@@ -16,6 +16,8 @@ final class AuxK {
     private final float[] recon;    // [B, d] auxiliary reconstruction
     private final int[] deadList;   // [m] indices of the dead latents, ascending
     private final int d;
+    private int nDead;              // dead latents of the current step
+    private float[] gathered = new float[0]; // [rows, n_dead] their pre-activations (TopK's fused encoder)
     boolean active;                 // the last loss had dead latents and a positive coefficient
 
     AuxK(int maxRows, int kAux, int d, int m) {
@@ -27,31 +29,69 @@ final class AuxK {
     }
 
     /**
-     * The auxiliary loss of one step. Consumes {@code pre}: its first rows·n_dead values are overwritten by the
-     * dead latents' columns, gathered so the top-k runs over dead latents only.
-     *
-     * @param x    [rows, d] the SAE input
-     * @param xHat [rows, d] the reconstruction by the live latents
+     * Lists the dead latents of this step (none when {@code dead} is null); returns whether the loss will have an
+     * AuxK term, i.e. whether there are dead latents and the coefficient is positive.
      */
-    double loss(float[] pre, int rows, float[] x, float[] xHat, boolean[] dead, float[] wDec, int kAux,
-                float coefficient, double[] rowSums) {
-        int m = deadList.length;
-        int nDead = 0;
+    boolean findDead(boolean[] dead, float coefficient) {
+        nDead = 0;
         if (dead != null) {
-            for (int i = 0; i < m; i++) {
+            for (int i = 0; i < deadList.length; i++) {
                 if (dead[i]) {
                     deadList[nDead++] = i;
                 }
             }
         }
         active = nDead > 0 && coefficient > 0;
+        return active;
+    }
+
+    /** The dead latents found by {@link #findDead}, ascending, in the first {@link #deadCount()} entries. */
+    int[] deadColumns() {
+        return deadList;
+    }
+
+    int deadCount() {
+        return nDead;
+    }
+
+    /** A buffer for the dead latents' pre-activations [rows, n_dead]; grown on demand, at most [B, m]. */
+    float[] gatherBuffer(int rows) {
+        int size = Math.multiplyExact(rows, nDead);
+        if (gathered.length < size) {
+            gathered = new float[size];
+        }
+        return gathered;
+    }
+
+    /**
+     * The auxiliary loss of one step from all pre-activations [rows, m]. Consumes {@code pre}: its first
+     * rows·n_dead values are overwritten by the dead latents' columns, gathered so the top-k runs over dead
+     * latents only.
+     *
+     * @param x    [rows, d] the SAE input
+     * @param xHat [rows, d] the reconstruction by the live latents
+     */
+    double loss(float[] pre, int rows, float[] x, float[] xHat, boolean[] dead, float[] wDec, int kAux,
+                float coefficient, double[] rowSums) {
+        if (!findDead(dead, coefficient)) {
+            return 0;
+        }
+        gatherDead(pre, rows, deadList.length, nDead);
+        return lossOfDead(pre, rows, x, xHat, wDec, kAux, coefficient, rowSums);
+    }
+
+    /**
+     * The auxiliary loss of one step after {@link #findDead}, from the dead latents' pre-activations
+     * {@code deadPre} [rows, n_dead] (columns in {@link #deadColumns()} order); 0 when not active.
+     */
+    double lossOfDead(float[] deadPre, int rows, float[] x, float[] xHat, float[] wDec, int kAux, float coefficient,
+                      double[] rowSums) {
         if (!active) {
             return 0;
         }
         int k = Math.min(kAux, nDead);
         double weight = coefficient * Math.min((double) nDead / kAux, 1.0);
-        gatherDead(pre, rows, m, nDead);
-        Ops.topK(pre, rows, nDead, k, codes.idx, codes.val);
+        Ops.topK(deadPre, rows, nDead, k, codes.idx, codes.val);
         for (int p = 0, n = rows * k; p < n; p++) {
             codes.idx[p] = deadList[codes.idx[p]];
         }

@@ -9,8 +9,10 @@ import java.util.Map;
 /**
  * The TopK SAE (Gao et al. 2024, "Scaling and evaluating sparse autoencoders"; SAELens topk_sae.py): each row keeps
  * its k largest pre-activations, through a ReLU, and drops the rest; the loss is mean_r ‖x̂ − x‖² plus
- * {@link AuxK} on the dead latents. Sparse-aware: the encoder product is the only dense work; decoding and every
- * backward product touch only the k kept latents of each row ({@link SparseCodes}).
+ * {@link AuxK} on the dead latents. Sparse-aware: the encoder product is the only dense work, and it selects each
+ * row's k while it computes ({@link Ops#encodeTopK}), so the [B, m] pre-activations are never stored (only the
+ * dead latents' columns, for AuxK); decoding and every backward product touch only the k kept latents of each row
+ * ({@link SparseCodes}).
  */
 final class TopKSae extends Sae {
 
@@ -23,7 +25,7 @@ final class TopKSae extends Sae {
         int k = config.k();
         int[] idx = new int[rows * k];
         float[] val = new float[rows * k];
-        select(x, rows, new float[rows * d], f, idx, val);
+        select(x, rows, new float[rows * d], idx, val, null, 0, null);
         Arrays.fill(f, 0, rows * m, 0f);
         for (int p = 0; p < rows * k; p++) {
             f[p / k * m + idx[p]] = val[p];
@@ -36,7 +38,7 @@ final class TopKSae extends Sae {
         int k = config.k();
         int[] idx = new int[rows * k];
         float[] val = new float[rows * k];
-        select(x, rows, new float[rows * d], new float[Math.multiplyExact(rows, m)], idx, val);
+        select(x, rows, new float[rows * d], idx, val, null, 0, null);
         float[] out = new float[rows * d];
         Ops.sparseDecode(idx, val, rows, k, wDec, d, out, false);
         SaeRows.addRowBias(out, rows, d, bDec);
@@ -45,7 +47,6 @@ final class TopKSae extends Sae {
 
     @Override
     void allocate(SaeState s) {
-        s.pre = s.rowsByLatents();
         s.codes = SparseCodes.perRow(s.maxRows, config.k(), d);
         s.auxK = new AuxK(s.maxRows, config.kAux(), d, m);
     }
@@ -54,15 +55,18 @@ final class TopKSae extends Sae {
     SaeLoss trainingLoss(SaeState s, float[] x, boolean[] dead) {
         int rows = s.rows;
         SparseCodes codes = s.codes;
-        select(x, rows, s.saeIn, s.pre, codes.idx, codes.val);
+        AuxK auxK = s.auxK;
+        boolean aux = auxK.findDead(dead, config.auxCoefficient());
+        float[] deadPre = aux ? auxK.gatherBuffer(rows) : null;
+        select(x, rows, s.saeIn, codes.idx, codes.val, auxK.deadColumns(), aux ? auxK.deadCount() : 0, deadPre);
         codes.width = config.k();
         codes.segments = rows;
         codes.decode(codes.val, wDec, s.recon, rows, false);
         SaeRows.addRowBias(s.recon, rows, d, bDec);
         double mse = SaeRows.meanSquaredError(s.recon, x, rows, d, s.gradOut, 2.0 / rows, s.rowSums);
-        double aux = s.auxK.loss(s.pre, rows, x, s.recon, dead, wDec, config.kAux(), config.auxCoefficient(),
+        double auxLoss = auxK.lossOfDead(deadPre, rows, x, s.recon, wDec, config.kAux(), config.auxCoefficient(),
                 s.rowSums);
-        return new SaeLoss(mse, 0, aux, 0);
+        return new SaeLoss(mse, 0, auxLoss, 0);
     }
 
     @Override
@@ -90,12 +94,15 @@ final class TopKSae extends Sae {
         }
     }
 
-    /** saeIn [rows, d], pre [rows, m] of x; the k largest per row into idx, val [rows, k], through a ReLU. */
-    private void select(float[] x, int rows, float[] saeIn, float[] pre, int[] idx, float[] val) {
+    /**
+     * saeIn [rows, d] of x; the k largest pre-activations per row into idx, val [rows, k], through a ReLU, without
+     * storing all [rows, m] of them; the columns gather[0, gatherCount) of the pre-activations into gathered.
+     */
+    private void select(float[] x, int rows, float[] saeIn, int[] idx, float[] val, int[] gather, int gatherCount,
+                        float[] gathered) {
         int k = config.k();
         center(x, rows, saeIn);
-        preActivations(saeIn, rows, pre, bEnc);
-        Ops.topK(pre, rows, m, k, idx, val);
+        Ops.encodeTopK(saeIn, wEnc, bEnc, rows, d, m, k, idx, val, gather, gatherCount, gathered);
         SaeRows.relu(val, rows * k);
     }
 }

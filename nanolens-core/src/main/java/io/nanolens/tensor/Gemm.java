@@ -17,9 +17,9 @@ final class Gemm {
     // Tuned on Zen 3 (32 KiB L1d, 512 KiB L2) at K = 768: a KC covering the whole K up to 1024 keeps the
     // accumulators over all of K so C is written once; the B block (KC·NC·4 ≤ 256 KiB) and an A block
     // (MC·KC·4 ≤ 192 KiB) share L2. Larger MC or NC measured slower; nanolens.gemm.* override them for tuning.
-    private static final int KC = Integer.getInteger("nanolens.gemm.kc", 1024);
-    private static final int MC = Integer.getInteger("nanolens.gemm.mc", 48);
-    private static final int NC = Integer.getInteger("nanolens.gemm.nc", 64);
+    static final int KC = Integer.getInteger("nanolens.gemm.kc", 1024);
+    static final int MC = Integer.getInteger("nanolens.gemm.mc", 48);
+    static final int NC = Integer.getInteger("nanolens.gemm.nc", 64);
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
     // The caller's packed copy of all of A, reused across calls; grows to the largest A seen on that thread.
@@ -72,11 +72,11 @@ final class Gemm {
     }
 
     /** The operands of one call; {@code packedA} holds A as panels of MR rows over the whole K range. */
-    private record Operands(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
-                            int m, int k, int n, boolean transA, boolean transB, float[] packedA) {
+    record Operands(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                    int m, int k, int n, boolean transA, boolean transB, float[] packedA) {
     }
 
-    private static float[] packedA(int size) {
+    static float[] packedA(int size) {
         float[] packed = PACKED_A.get();
         if (packed.length >= size) {
             return packed;
@@ -94,7 +94,7 @@ final class Gemm {
         return Math.max(1, Math.min(wanted, m / MC));
     }
 
-    private static int roundUp(int x, int multiple) {
+    static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
     }
 
@@ -130,7 +130,7 @@ final class Gemm {
      * All of op(A) into panels of MR rows, each k-major over the whole K range: panel p at p·MR·K, (r, kk) at
      * p·MR·K + kk·MR + r, rows past M zero. Packed once per call, so column blocks never repack it.
      */
-    private static void packA(Operands o, boolean parallel) {
+    static void packA(Operands o, boolean parallel) {
         int panels = (o.m + MR - 1) / MR;
         Parallel.RangeTask pack = (from, to) -> {
             for (int p = from; p < to; p++) {
@@ -189,7 +189,7 @@ final class Gemm {
         }
     }
 
-    private static void packStripTransposed(Operands o, int pc, int kc, int j, int cols, float[] dst, int base) {
+    static void packStripTransposed(Operands o, int pc, int kc, int j, int cols, float[] dst, int base) {
         for (int c = 0; c < NR; c++) {
             if (c >= cols) {
                 for (int kk = 0; kk < kc; kk++) {

@@ -297,6 +297,36 @@ public final class Kernels {
     }
 
     /**
+     * The k largest of each row of pre = a·bᵀ + bias (a [rows, K], b [n, K], bias [n] or null) into indices and
+     * values [rows, k], sorted descending, equal values with the lower column first; when gatherCount &gt; 0 also
+     * gathered[r·gatherCount + j] = pre[r, gather[j]] for the ascending columns gather[0, gatherCount).
+     *
+     * @throws IllegalArgumentException if k is not in [0, n], an array is too small or gather is not ascending in
+     *                                  [0, n)
+     */
+    public static void encodeTopK(float[] a, float[] b, float[] bias, int rows, int kDim, int n, int k,
+                                  int[] indices, float[] values, int[] gather, int gatherCount, float[] gathered) {
+        EncoderTopK.checkArguments(a, b, bias, rows, kDim, n, k, indices, values, gather, gatherCount, gathered);
+        float[] pre = new float[Math.multiplyExact(rows, n)];
+        matmul(a, 0, b, 0, pre, 0, rows, kDim, n, false, false, true);
+        addRowBiasAndGather(pre, rows, n, bias, gather, gatherCount, gathered);
+        topK(pre, rows, n, k, indices, values);
+    }
+
+    /** pre[r, :] += bias (unless null), then gathered[r·gatherCount + j] = pre[r, gather[j]]. */
+    static void addRowBiasAndGather(float[] pre, int rows, int n, float[] bias, int[] gather, int gatherCount,
+                                    float[] gathered) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; bias != null && c < n; c++) {
+                pre[r * n + c] += bias[c];
+            }
+            for (int j = 0; j < gatherCount; j++) {
+                gathered[r * gatherCount + j] = pre[r * n + gather[j]];
+            }
+        }
+    }
+
+    /**
      * SAE decode from sparse rows: out[r, :] (+)= Σ_j val[r·k+j]·w[idx[r·k+j], :], with w [m, d] and out
      * [rows, d] overwritten unless {@code accumulate}. Repeated indices in a row add up.
      */

@@ -7,7 +7,7 @@ package io.nanolens.tensor;
  */
 public final class Matmul {
     // Below this many rows of A, packing B costs more than it saves (token-by-token decoding has one row).
-    private static final int SMALL_M = 4;
+    static final int SMALL_M = 4;
 
     private Matmul() {
     }

@@ -184,6 +184,22 @@ public final class Ops {
         }
     }
 
+    /**
+     * The encoder of a TopK SAE: the k largest of each row of pre = a·bᵀ + bias (a [rows, K], b [n, K], bias [n]
+     * or null) into indices and values [rows, k], sorted descending, ties to the lower column, without storing
+     * pre; when gatherCount &gt; 0 also gathered[r·gatherCount + j] = pre[r, gather[j]] (gather ascending).
+     *
+     * @throws IllegalArgumentException if k is not in [0, n], an array is too small or gather is not ascending
+     */
+    public static void encodeTopK(float[] a, float[] b, float[] bias, int rows, int kDim, int n, int k,
+                                  int[] indices, float[] values, int[] gather, int gatherCount, float[] gathered) {
+        if (VECTOR) {
+            EncoderTopK.encodeTopK(a, b, bias, rows, kDim, n, k, indices, values, gather, gatherCount, gathered);
+        } else {
+            Kernels.encodeTopK(a, b, bias, rows, kDim, n, k, indices, values, gather, gatherCount, gathered);
+        }
+    }
+
     /** out[r, :] (+)= Σ_j val[r·k+j]·w[idx[r·k+j], :] with w [m, d] and out [rows, d]. */
     public static void sparseDecode(int[] idx, float[] val, int rows, int k, float[] w, int d, float[] out,
                                     boolean accumulate) {

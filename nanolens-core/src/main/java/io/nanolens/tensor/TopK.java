@@ -85,7 +85,7 @@ public final class TopK {
     }
 
     /** Restores the heap below position j of a heap of {@code size}; the root is the worst entry. */
-    private static void siftDown(int[] idx, float[] val, int base, int j, int size) {
+    static void siftDown(int[] idx, float[] val, int base, int j, int size) {
         while (true) {
             int child = 2 * j + 1;
             if (child >= size) {
@@ -103,11 +103,11 @@ public final class TopK {
     }
 
     /** Entry a ranks below entry b: a smaller value, or an equal value at a higher column. */
-    private static boolean worse(int[] idx, float[] val, int a, int b) {
+    static boolean worse(int[] idx, float[] val, int a, int b) {
         return val[a] < val[b] || (val[a] == val[b] && idx[a] > idx[b]);
     }
 
-    private static void swap(int[] idx, float[] val, int a, int b) {
+    static void swap(int[] idx, float[] val, int a, int b) {
         float v = val[a];
         val[a] = val[b];
         val[b] = v;
