@@ -58,17 +58,17 @@ final class RuntimeBenchmark {
         report.line("model: %s, %d layers, d=%d; SAE: TopK k=%d, %d latents at %s; %d new tokens per round, top %d",
                 which, c.nLayer(), c.nEmbd(), K, sae.dSae(), hook.name(), NEW_TOKENS, TOP);
         for (int i = 0; i < 2; i++) {         // warm-up, both paths
-            generate(im, prompt);
+            generate(im, prompt, null);
             try (Tracking t = im.track(TOP)) {
-                generate(im, prompt);
+                generate(im, prompt, t);
             }
         }
         double off = 0;
         double on = 0;
         for (int r = 0; r < rounds; r++) {
-            off = Math.max(off, generate(im, prompt));
+            off = Math.max(off, generate(im, prompt, null));
             try (Tracking t = im.track(TOP)) {
-                on = Math.max(on, generate(im, prompt));
+                on = Math.max(on, generate(im, prompt, t));
             }
         }
         report.line("%-10s %12s", "tracking", "tokens/s");
@@ -80,10 +80,17 @@ final class RuntimeBenchmark {
         report.put("tracked_vs_untracked_ratio", on / off);
     }
 
-    /** Tokens/s of one greedy generation of {@link #NEW_TOKENS} tokens (no early stop). */
-    private static double generate(InterpretableModel im, int[] prompt) {
+    /**
+     * Tokens/s of one greedy generation of {@link #NEW_TOKENS} tokens (no early stop); with tracking, until every
+     * token's features are recorded (the encodes run beside the forward passes and may finish after them).
+     */
+    private static double generate(InterpretableModel im, int[] prompt, Tracking tracking) {
         long t0 = System.nanoTime();
         im.generate(prompt, NEW_TOKENS, Sampler.greedy(), id -> false);
+        if (tracking != null && tracking.tokens().size() < prompt.length + NEW_TOKENS - 1) {
+            throw new IllegalStateException("tracking recorded " + tracking.tokens().size() + " of "
+                    + (prompt.length + NEW_TOKENS - 1) + " tokens");
+        }
         return NEW_TOKENS / ((System.nanoTime() - t0) / 1e9);
     }
 

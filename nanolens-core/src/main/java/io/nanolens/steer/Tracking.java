@@ -4,43 +4,99 @@ import io.nanolens.model.Hooks;
 import io.nanolens.sae.Sae;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Records, while open, each token's most active features per attached SAE ({@link InterpretableModel#track}).
  * Every pass adds the positions it computes; a generation therefore yields the prompt's tokens and then one per
  * generated token. {@link #clear} forgets what was recorded.
+ * <p>
+ * The SAE encodes run on a thread of their own, behind the forward pass: the hook only copies the activation rows.
+ * Token-by-token generation keeps one core busy with small products, so the encodes (an eighth of a token's work
+ * for an SAE of expansion 8) take the other one instead of lengthening every step. {@link #tokens} waits for the
+ * encodes still queued, so what it returns is always complete.
  */
 public final class Tracking extends InterpretableModel.Scope {
     private final int topN;
     private final TreeMap<Integer, Map<String, List<TrackedToken.FeatureActivation>>> byPosition = new TreeMap<>();
+    // One thread, so encodes finish in the order the passes produced them.
+    private final ExecutorService encoder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nanolens-tracking");
+        t.setDaemon(true);
+        return t;
+    });
+    private CompletableFuture<Void> queued = CompletableFuture.completedFuture(null);
 
     Tracking(InterpretableModel model, int topN) {
         super(model);
         this.topN = topN;
     }
 
-    /** What was recorded, by position. */
-    public synchronized List<TrackedToken> tokens() {
-        List<TrackedToken> out = new ArrayList<>(byPosition.size());
-        byPosition.forEach((position, features) ->
-                out.add(new TrackedToken(position, Collections.unmodifiableMap(new LinkedHashMap<>(features)))));
-        return out;
+    /** What was recorded, by position, once every pass so far has been encoded. */
+    public List<TrackedToken> tokens() {
+        awaitEncodes();
+        synchronized (this) {
+            List<TrackedToken> out = new ArrayList<>(byPosition.size());
+            byPosition.forEach((position, features) ->
+                    out.add(new TrackedToken(position, Collections.unmodifiableMap(new LinkedHashMap<>(features)))));
+            return out;
+        }
     }
 
-    public synchronized void clear() {
-        byPosition.clear();
+    public void clear() {
+        awaitEncodes();
+        synchronized (this) {
+            byPosition.clear();
+        }
+    }
+
+    /** Stops hooking the model; encodes already queued still finish, so {@link #tokens} stays complete. */
+    @Override
+    public void close() {
+        super.close();
+        encoder.shutdown();
     }
 
     @Override
     void addTo(Hooks hooks) {
         for (String name : model.saeNames()) {
             Sae sae = model.sae(name);
-            hooks.add(model.hookOf(name), (p, act, rows, width, start) -> record(name, sae, act, rows, start));
+            hooks.add(model.hookOf(name), (p, act, rows, width, start) -> {
+                // The model reuses act for the next pass: the encode gets a copy.
+                float[] rowsCopy = Arrays.copyOf(act, rows * width);
+                enqueue(() -> record(name, sae, rowsCopy, rows, start));
+            });
+        }
+    }
+
+    private synchronized void enqueue(Runnable encode) {
+        queued = queued.thenRunAsync(encode, encoder);
+    }
+
+    /** Waits for the queued encodes; an encode's failure is rethrown here, once. */
+    private void awaitEncodes() {
+        CompletableFuture<Void> last;
+        synchronized (this) {
+            last = queued;
+        }
+        try {
+            last.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            synchronized (this) {
+                queued = CompletableFuture.completedFuture(null);
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
         }
     }
 

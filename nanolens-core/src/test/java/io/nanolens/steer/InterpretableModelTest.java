@@ -179,6 +179,34 @@ class InterpretableModelTest {
     }
 
     @Test
+    void trackingDuringCachedGenerationMatchesAFullForwardOverTheSameTokens() {
+        InterpretableModel im = model();
+        int[] generated;
+        List<TrackedToken> tracked;
+        try (Tracking t = im.track(3)) {
+            generated = im.generate(tokens, 12, new Sampler(0f, 0, 1), id -> false);
+            tracked = t.tokens();
+        }
+        // Every fed token: the prompt, then each generated token but the last.
+        int[] fed = java.util.Arrays.copyOf(tokens, tokens.length + generated.length - 1);
+        System.arraycopy(generated, 0, fed, tokens.length, generated.length - 1);
+        List<TrackedToken> full;
+        try (Tracking t = im.track(3)) {
+            im.forward(fed);
+            full = t.tokens();
+        }
+        assertEquals(fed.length, tracked.size());
+        for (int p = 0; p < fed.length; p++) {
+            List<TrackedToken.FeatureActivation> a = tracked.get(p).features().get("res0");
+            List<TrackedToken.FeatureActivation> b = full.get(p).features().get("res0");
+            assertEquals(p, tracked.get(p).position());
+            assertEquals(b.getFirst().feature(), a.getFirst().feature(), "top feature at position " + p);
+            assertEquals(b.getFirst().value(), a.getFirst().value(), 1e-3f * Math.abs(b.getFirst().value()),
+                    "position " + p);
+        }
+    }
+
+    @Test
     void mistakesAreRefusedWithClearMessages() {
         InterpretableModel im = model();
         assertThrows(NanolensException.class, () -> im.attach("res0", sae, hook));
