@@ -144,7 +144,7 @@ final class StudyActivations implements Callable<Integer> {
                     run.name(), sae, point, context);
             boolean concepts = text.source().startsWith("tinyworld");
             AnalysisResult analysis = FeatureAnalysis.run(subject, text.validation(),
-                    AnalysisConfig.of(evalTokens, concepts), null, null);
+                    AnalysisConfig.of(evalTokens, concepts), null, FeatureAnalysis.Listener.NONE);
             Map<String, Double> f1 = new java.util.LinkedHashMap<>();
             if (analysis.concepts() != null) {
                 for (ConceptTable.Row r : analysis.concepts().rows()) {
