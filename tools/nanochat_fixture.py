@@ -16,7 +16,8 @@ F.rms_norm uses for float32 input); per block x += attn(norm(x)) and x += mlp(no
 embeddings (base 10000, the "halves" layout), then RMSNorm of each query and key head, grouped-query heads, causal
 softmax(q k^T / sqrt(head_dim)); MLP relu(x)^2 over 4d; final norm; untied lm_head; logits 15 tanh(z / 15).
 
-expected.json holds the logits twice. "logits" uses rotary tables computed in float64, as nanolens does;
+expected.json also describes every saved tensor (shape, dtype, sum, first and last values in row-major order) so
+the checkpoint reader can be checked tensor by tensor. It holds the logits twice. "logits" uses rotary tables computed in float64, as nanolens does;
 "logits_bf16_rotary" rounds cos and sin to bfloat16 the way nanochat's _precompute_rotary_embeddings keeps them,
 so the test can bound how far nanolens is from what nanochat itself computes.
 
@@ -245,6 +246,9 @@ def main():
         "logits": rows(forward(w64, tokens, bf16_rotary=False)),
         "logits_bf16_rotary": rows(forward(w64, tokens, bf16_rotary=True)),
         "encodings": [{"text": t, "ids": encode(ranks, t)} for t in ENCODED_TEXTS],
+        "tensors": {name: {"shape": list(t.shape), "dtype": str(t.dtype).removeprefix("torch."),
+                           "sum": float(t.double().sum()), "first": t.double().flatten()[:4].tolist(),
+                           "last": t.double().flatten()[-4:].tolist()} for name, t in weights.items()},
     }
     with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(expected, f, ensure_ascii=False)
