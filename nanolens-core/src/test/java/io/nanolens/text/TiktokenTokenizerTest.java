@@ -5,6 +5,7 @@ import io.nanolens.NanolensException;
 import io.nanolens.io.Json;
 import io.nanolens.io.pickle.PickleStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -165,7 +166,7 @@ class TiktokenTokenizerTest {
         return ranks;
     }
 
-    private static void assertRefused(org.junit.jupiter.api.function.Executable call, String expected) {
+    private static void assertRefused(Executable call, String expected) {
         NanolensException e = assertThrows(NanolensException.class, call);
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
     }

@@ -15,7 +15,8 @@ import java.util.Set;
  *       storage's persistent id only</li>
  *   <li>{@code collections.OrderedDict}: REDUCE with no arguments → an empty map; BUILD on it (a state dict's
  *       {@code _metadata}) is accepted and dropped</li>
- *   <li>{@code tiktoken.core.Encoding}: NEWOBJ with no arguments → {@link PickledObject}, BUILD records its state</li>
+ *   <li>{@code tiktoken.core.Encoding}: NEWOBJ with no arguments → {@link PickledObject}, BUILD records its
+ *       state</li>
  *   <li>{@code _codecs.encode(text, "latin1")} and {@code builtins.bytes()}: how pickle protocol 2 spells a bytes
  *       value; they give {@link PickleBytes}</li>
  * </ul>

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.ZipFile;
@@ -88,7 +89,7 @@ class HostilePickleTest {
     void everyTruncationOfRealPicklesIsRefused() throws IOException, URISyntaxException {
         for (byte[] whole : List.of(tokenizerPickle(), checkpointPickle())) {
             for (int length = 0; length < whole.length; length++) {
-                byte[] cut = java.util.Arrays.copyOf(whole, length);
+                byte[] cut = Arrays.copyOf(whole, length);
                 NanolensException e = assertThrows(NanolensException.class, () -> Unpickler.load(cut, "cut",
                         id -> id), "a pickle cut to " + length + " bytes");
                 assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("are left in the file"),
