@@ -54,12 +54,16 @@ public final class GptFiles {
     }
 
     /**
-     * Reads the model in {@code dir} after checking that its files are there and agree.
+     * Reads the model in {@code dir} after checking that its files are there and agree. A nanochat checkpoint
+     * directory or {@code model_XXXXXX.pt} file is read by {@link NanochatCheckpoint#load(Path)}.
      *
      * @throws NanolensException if the directory or a file is missing or malformed, the tokenizer's size differs
      *                           from the config's vocabulary, or a tensor is missing, unexpected or of another shape
      */
     public static Loaded load(Path dir) {
+        if (NanochatCheckpoint.isCheckpoint(dir)) {
+            return NanochatCheckpoint.load(dir);
+        }
         if (!Files.isDirectory(dir)) {
             throw new NanolensException("model directory " + dir + " does not exist; train one with "
                     + "./nanolens train-model --out " + dir);

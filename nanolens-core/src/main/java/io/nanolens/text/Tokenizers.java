@@ -14,8 +14,8 @@ import java.nio.file.Path;
 
 /**
  * Finds the tokenizer saved in a directory: reads its {@code tokenizer.json}, looks at {@code "type"} ("bpe" for
- * {@link Bpe}, "gpt2" for {@link Gpt2Tokenizer}) and builds that tokenizer. Also holds the JSON reading and the
- * atomic write the tokenizers share.
+ * {@link Bpe}, "gpt2" for {@link Gpt2Tokenizer}, "tiktoken" for {@link TiktokenTokenizer}) and builds that
+ * tokenizer. Also holds the JSON reading and the atomic write the tokenizers share.
  */
 public final class Tokenizers {
     /** The file a tokenizer is saved in, inside its directory. */
@@ -40,8 +40,10 @@ public final class Tokenizers {
         return switch (type) {
             case Bpe.TYPE -> Bpe.fromJson(root, file);
             case Gpt2Tokenizer.TYPE -> Gpt2Tokenizer.fromJson(root, file);
+            case TiktokenTokenizer.TYPE -> TiktokenTokenizer.fromJson(root, file);
             default -> throw new NanolensException(file + ": unknown tokenizer type \"" + type
-                    + "\"; expected \"" + Bpe.TYPE + "\" or \"" + Gpt2Tokenizer.TYPE + "\"");
+                    + "\"; expected \"" + Bpe.TYPE + "\", \"" + Gpt2Tokenizer.TYPE + "\" or \""
+                    + TiktokenTokenizer.TYPE + "\"");
         };
     }
 
