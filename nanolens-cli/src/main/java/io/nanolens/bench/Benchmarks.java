@@ -6,7 +6,8 @@ import java.io.PrintWriter;
 public final class Benchmarks {
     /** The benchmarks there are, by the name the command line uses. */
     public enum Kind {
-        KERNELS("kernels"), MODEL("model"), SAE("sae"), SAE_RECOVERY("sae-recovery"), RUNTIME("runtime");
+        KERNELS("kernels"), MODEL("model"), GPT2("gpt2"), SAE("sae"), SAE_RECOVERY("sae-recovery"),
+        RUNTIME("runtime");
 
         private final String id;
 
@@ -42,6 +43,7 @@ public final class Benchmarks {
         switch (kind) {
             case KERNELS -> new KernelBenchmark(report, repeats).run();
             case MODEL -> new ModelBenchmark(report, repeats).run();
+            case GPT2 -> new Gpt2Benchmark(report, repeats).run();
             case SAE -> new SaeBenchmark(report, repeats).run();
             case SAE_RECOVERY -> new SaeRecoveryBenchmark(report).run();
             case RUNTIME -> new RuntimeBenchmark(report, repeats).run();

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The PyTorch side of a benchmark: a script under {@code bench/} ({@link #GPT}: the same nanochat GPT in plain
- * PyTorch; {@link #SAE}: SAE training as SAELens and sparsify do it) run by Debian's {@code /usr/bin/python3} as a
+ * PyTorch; {@link #GPT2}: GPT-2 in plain PyTorch; {@link #SAE}: SAE training as SAELens and sparsify do it) run by Debian's {@code /usr/bin/python3} as a
  * subprocess, one launch per measurement round, each printing JSON lines. It is found next to the working
  * directory, the jar or {@code -Dnanolens.home}; when the script, Python or its torch is missing, {@link #find}
  * says why and the benchmark prints nanolens's figures alone.
@@ -24,6 +24,7 @@ final class TorchReference {
     /** How a user gets the reference on Debian. */
     static final String INSTALL_HINT = "apt-get install -y python3-torch python3-numpy libopenblas0-pthread";
     static final String GPT = "bench/gpt_torch.py";
+    static final String GPT2 = "bench/gpt2_torch.py";
     static final String SAE = "bench/pytorch_sae_baseline.py";
     private static final long TIMEOUT_MINUTES = 30;
 

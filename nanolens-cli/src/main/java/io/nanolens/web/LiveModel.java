@@ -100,7 +100,7 @@ public final class LiveModel {
      */
     Comparison generate(String prompt, List<FeatureEdit> edits, int maxTokens, float temperature, long seed) {
         int promptTokens = tokenizer.encode(prompt).length;
-        if (promptTokens + 1 + maxTokens > gpt.config().sequenceLen() * 10) {
+        if (promptTokens + 1 + maxTokens > gpt.config().maxPositions()) {
             throw new BadRequest("prompt and new tokens exceed what this model can generate in one go");
         }
         InterpretableModel model = new InterpretableModel(gpt, tokenizer).attach(SAE, sae, hook);

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * positions; heads concatenated and projected by c_proj. Grouped-query: query head h reads key/value head
  * h / (H / Hkv). The core runs over (sequence, head) pairs in parallel, one query row at a time against that head's
  * keys and values transposed to [hd, positions], so every step is a vector operation over key positions and only
- * the causal half of the scores is computed. Shapes as in {@link GptState}.
+ * the causal half of the scores is computed. GPT-2's attention ({@link Gpt2Layers}) reuses that core,
+ * {@link #attend}. Shapes as in {@link GptState}.
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -44,7 +45,7 @@ final class Attention {
     private final int kv;
     private final int group;
     private final float scale;        // 1/√hd, SDPA's default
-    private final Rotary rotary;
+    private final Rotary rotary;      // null for GPT-2, which only calls attend
 
     Attention(GptConfig config, Rotary rotary) {
         d = config.nEmbd();
@@ -68,13 +69,21 @@ final class Attention {
         rotary.forward(s.kRot[l], n, kvHeads, s.t, s.start);
         RmsNorm.forward(s.qRot[l], s.q[l], s.rstdQ[l], n * heads, hd);
         RmsNorm.forward(s.kRot[l], s.k[l], s.rstdK[l], n * kvHeads, hd);
+        attend(s, l, cache);
+        Matmul.abT(s.attY[l], w.proj(), s.attOut, n, d, d, false);
+    }
+
+    /**
+     * The core both families share: q[l], k[l], v[l] → attY[l], causal softmax(q·kᵀ/√hd)·v per head; with a cache,
+     * the chunk's keys and values are appended first and attention reads every cached position.
+     */
+    void attend(GptState s, int l, KvCache cache) {
         if (cache != null) {
-            cache.store(l, s.k[l], s.v[l], n);
+            cache.store(l, s.k[l], s.v[l], s.rows);
         }
         float[] k = cache == null ? s.k[l] : cache.keys(l);
         float[] v = cache == null ? s.v[l] : cache.values(l);
         Parallel.forEach(s.b * heads, (task, worker) -> head(s, l, task / heads, task % heads, k, v, worker));
-        Matmul.abT(s.attY[l], w.proj(), s.attOut, n, d, d, false);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.nanolens.model;
 
 import io.nanolens.NanolensException;
+import io.nanolens.tensor.Matmul;
 import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Tensor;
 
@@ -11,11 +12,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The nanochat v1 GPT on the CPU in float32 (karpathy/nanochat gpt.py @ a088b7a): x = norm(wte[idx]); per block
- * x += attn(norm(x)), x += mlp(norm(x)); logits = 15·tanh(lm_head(norm(x)) / 15). It turns tokens into logits,
- * a training loss and gradients, and exposes TransformerLens hook points where activations leave for the SAE
- * stage. Parameters keep nanochat's state-dict names and nn.Linear layout [out, in]; buffers live in a
- * {@link GptState} or {@link KvCache}, so one model can serve several threads each with its own state.
+ * A GPT on the CPU in float32, of either {@link GptConfig.Family}. nanochat v1 (karpathy/nanochat gpt.py @ a088b7a):
+ * x = norm(wte[idx]); per block x += attn(norm(x)), x += mlp(norm(x)); logits = 15·tanh(lm_head(norm(x)) / 15).
+ * GPT-2 ({@link Gpt2Layers}): learned positions, LayerNorms with weight and bias, GELU, biases, tied head. It turns
+ * tokens into logits, a training loss and (nanochat only) gradients, and exposes TransformerLens hook points where
+ * activations leave for the SAE stage. Parameters keep their checkpoint's names and layout (nanochat: state-dict
+ * names, nn.Linear [out, in]; GPT-2: Hugging Face names, Conv1D [in, out]); buffers live in a {@link GptState} or
+ * {@link KvCache}, so one model can serve several threads each with its own state.
  */
 public final class Gpt {
     private final GptConfig config;
@@ -24,6 +27,7 @@ public final class Gpt {
     private final Attention attention;
     private final Mlp mlp;
     private final LmHead head;
+    private final Gpt2Layers gpt2;                        // GPT-2's layers, null for nanochat
     private final Attention.Weights[] attentionWeights;   // [L]
     private final Mlp.Weights[] mlpWeights;               // [L]
     private Attention.Weights[] attentionGradients;       // [L]
@@ -32,7 +36,8 @@ public final class Gpt {
 
     /**
      * A model initialised as nanochat does: Linear weights N(0, std²) with std = fan_in^−½·min(1, √(fan_out/fan_in)),
-     * embedding N(0, 1), lm_head and both c_proj zero; one seed fixes every value.
+     * embedding N(0, 1), lm_head and both c_proj zero; one seed fixes every value. A GPT-2 config is initialised
+     * as Hugging Face does ({@link Gpt2Layers#initialParameters}).
      */
     public Gpt(GptConfig config, long seed) {
         this(config, initialParameters(config, seed));
@@ -41,13 +46,16 @@ public final class Gpt {
     private Gpt(GptConfig config, Map<String, Tensor> parameters) {
         this.config = config;
         this.parameters = Collections.unmodifiableMap(parameters);
-        Rotary rotary = new Rotary(config.headDim(), config.maxPositions());
-        attention = new Attention(config, rotary);
+        boolean nanochat = config.family() == GptConfig.Family.NANOCHAT;
+        attention = new Attention(config, nanochat ? new Rotary(config.headDim(), config.maxPositions()) : null);
         mlp = new Mlp(config);
         head = new LmHead(config);
         attentionWeights = new Attention.Weights[config.nLayer()];
         mlpWeights = new Mlp.Weights[config.nLayer()];
-        bind(parameters, attentionWeights, mlpWeights);
+        if (nanochat) {
+            bind(parameters, attentionWeights, mlpWeights);
+        }
+        gpt2 = nanochat ? null : new Gpt2Layers(config, parameters, attention);
         points = new HookPoint[config.nLayer()][];
         for (int l = 0; l < config.nLayer(); l++) {
             points[l] = new HookPoint[HookPoint.Kind.values().length];
@@ -79,14 +87,21 @@ public final class Gpt {
         }
         if (parameters.size() != ordered.size()) {
             throw new NanolensException("unexpected parameters " + parameters.keySet().stream()
-                    .filter(k -> !ordered.containsKey(k)).toList() + " for a nanochat v1 GPT; expected only "
+                    .filter(k -> !ordered.containsKey(k)).toList() + " for a " + config.family().id()
+                    + " GPT; expected only "
                     + ordered.keySet());
         }
         return new Gpt(config, ordered);
     }
 
-    /** Names and shapes of every parameter in nanochat's state-dict order ([out, in] for Linear weights). */
+    /**
+     * Names and shapes of every parameter in its checkpoint's order: nanochat's state dict ([out, in] for Linear
+     * weights) or Hugging Face's GPT2Model without the "transformer." prefix ([in, out] for Conv1D weights).
+     */
     public static Map<String, int[]> parameterShapes(GptConfig c) {
+        if (c.family() == GptConfig.Family.GPT2) {
+            return Gpt2Layers.parameterShapes(c);
+        }
         Map<String, int[]> shapes = new LinkedHashMap<>();
         int d = c.nEmbd();
         shapes.put("transformer.wte.weight", new int[] {c.vocabSize(), d});
@@ -107,13 +122,18 @@ public final class Gpt {
         return config;
     }
 
-    /** Every parameter by nanochat state-dict name, in that order (unmodifiable map, modifiable tensors). */
+    /** Every parameter by checkpoint name, in {@link #parameterShapes} order (unmodifiable map, modifiable tensors). */
     public Map<String, Tensor> parameters() {
         return parameters;
     }
 
-    /** Gradients with the parameters' names and shapes; allocated (as zeros) on first use, summed by backward. */
+    /**
+     * Gradients with the parameters' names and shapes; allocated (as zeros) on first use, summed by backward.
+     *
+     * @throws NanolensException for a GPT-2, which nanolens does not train
+     */
     public Map<String, Tensor> gradients() {
+        trainable();
         if (gradients == null) {
             Map<String, Tensor> g = new LinkedHashMap<>();
             parameters.forEach((name, p) -> g.put(name, Tensor.zeros(p.shape())));
@@ -198,6 +218,7 @@ public final class Gpt {
      * @throws IllegalStateException unless the last pass on this training state was a full forward with targets
      */
     public void backward(GptState s) {
+        trainable();
         if (!s.backwardReady) {
             throw new IllegalStateException("backward needs a training state whose last pass was a full forward "
                     + "with targets");
@@ -212,20 +233,55 @@ public final class Gpt {
         s.backwardReady = false;
     }
 
+    /**
+     * The direct effect on the logits of directions added to the final residual stream, [rows, d] → [rows, V]:
+     * the linear part of the final norm, then the unembedding. nanochat's norm has no weight, so this is
+     * lm_head·u; GPT-2's ln_f centres u and scales it by its weight before the tied wte (TransformerLens's fold_ln).
+     * The norm's per-token scale and the soft cap are left out: neither changes a direction's ranking of tokens.
+     */
+    public void directLogits(float[] directions, int rows, float[] logits) {
+        if (gpt2 != null) {
+            gpt2.directLogits(directions, rows, logits);
+        } else {
+            Matmul.abT(directions, weight("lm_head.weight"), logits, rows, config.nEmbd(), config.vocabSize(), false);
+        }
+    }
+
+    /**
+     * Directions in block {@code layer}'s MLP hidden layer ([rows, 4d] from {@code offset}, as at
+     * {@code mlp.hook_post}) → the residual directions [rows, d] its c_proj weight writes (no bias).
+     */
+    public void mlpOutput(int layer, float[] hidden, int offset, int rows, float[] out) {
+        if (gpt2 != null) {
+            gpt2.mlpOutput(layer, hidden, offset, rows, out);
+        } else {
+            Matmul.abT(hidden, offset, mlpWeights[layer].proj(), 0, out, 0, rows, config.mlpDim(), config.nEmbd(),
+                    false);
+        }
+    }
+
     /** Embedding, blocks (stopping after {@code stop} if given), then the head. */
     private void run(GptState s, Hooks hooks, HookPoint stop, KvCache cache) {
-        float[] wte = weight("transformer.wte.weight");
-        int d = config.nEmbd();
-        for (int r = 0; r < s.rows; r++) {
-            System.arraycopy(wte, s.tokens[r] * d, s.emb, r * d, d);
+        if (gpt2 != null) {
+            gpt2.embed(s);
+        } else {
+            float[] wte = weight("transformer.wte.weight");
+            int d = config.nEmbd();
+            for (int r = 0; r < s.rows; r++) {
+                System.arraycopy(wte, s.tokens[r] * d, s.emb, r * d, d);
+            }
+            RmsNorm.forward(s.emb, s.resid[0], s.rstdEmb, s.rows, d);
         }
-        RmsNorm.forward(s.emb, s.resid[0], s.rstdEmb, s.rows, d);
         for (int l = 0; l < config.nLayer(); l++) {
             if (block(s, l, hooks, stop, cache)) {
                 return;
             }
         }
-        head.forward(weight("lm_head.weight"), s);
+        if (gpt2 != null) {
+            gpt2.head(s);
+        } else {
+            head.forward(weight("lm_head.weight"), s);
+        }
     }
 
     /** One transformer block with its six hook points; true when {@code stop} was reached. */
@@ -234,7 +290,11 @@ public final class Gpt {
         if (visit(s, l, HookPoint.Kind.RESID_PRE, hooks, stop)) {
             return true;
         }
-        attention.forward(attentionWeights[l], s, l, cache);
+        if (gpt2 != null) {
+            gpt2.attention(s, l, cache);
+        } else {
+            attention.forward(attentionWeights[l], s, l, cache);
+        }
         if (visit(s, l, HookPoint.Kind.ATTN_OUT, hooks, stop)) {
             return true;
         }
@@ -242,11 +302,19 @@ public final class Gpt {
         if (visit(s, l, HookPoint.Kind.RESID_MID, hooks, stop)) {
             return true;
         }
-        mlp.expand(mlpWeights[l], s, l);
+        if (gpt2 != null) {
+            gpt2.expand(s, l);
+        } else {
+            mlp.expand(mlpWeights[l], s, l);
+        }
         if (visit(s, l, HookPoint.Kind.MLP_POST, hooks, stop)) {
             return true;
         }
-        mlp.project(mlpWeights[l], s, l);
+        if (gpt2 != null) {
+            gpt2.project(s, l);
+        } else {
+            mlp.project(mlpWeights[l], s, l);
+        }
         if (visit(s, l, HookPoint.Kind.MLP_OUT, hooks, stop)) {
             return true;
         }
@@ -275,6 +343,13 @@ public final class Gpt {
         }
     }
 
+    private void trainable() {
+        if (gpt2 != null) {
+            throw new NanolensException("nanolens trains only nanochat-architecture GPTs; this " + config.family().id()
+                    + " model runs forward only (no gradients, no backward pass)");
+        }
+    }
+
     private void checkState(GptState state) {
         if (!state.config.equals(config)) {
             throw new NanolensException("state was made for " + state.config + " but the model is " + config);
@@ -297,6 +372,9 @@ public final class Gpt {
     }
 
     private static Map<String, Tensor> initialParameters(GptConfig config, long seed) {
+        if (config.family() == GptConfig.Family.GPT2) {
+            return Gpt2Layers.initialParameters(config, seed);
+        }
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> init = new LinkedHashMap<>();
         parameterShapes(config).forEach((name, shape) -> {

@@ -1,20 +1,32 @@
 package io.nanolens.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.nanolens.NanolensException;
 
 /**
- * The shape of a nanochat v1 GPT (nanochat/gpt.py {@code GPTConfig}): context length, vocabulary, depth, query
- * heads, key/value heads and width. It sits at the start of the model stage (tokens → GPT → activations); every
- * buffer size in {@link GptState} and every tensor shape in {@link Gpt#parameters()} derives from it.
+ * The shape of a GPT: context length, vocabulary, depth, query heads, key/value heads, width, and which family of
+ * GPT it is: nanochat v1 (nanochat/gpt.py {@code GPTConfig}) or OpenAI's GPT-2 (Hugging Face {@code GPT2Config}).
+ * It sits at the start of the model stage (tokens → GPT → activations); every buffer size in {@link GptState} and
+ * every tensor shape in {@link Gpt#parameters()} derives from it. A nanochat config is written to JSON with
+ * nanochat's six keys only, as before the family existed; a missing family reads back as nanochat.
  *
- * @param sequenceLen context length T the model is trained on (rotary tables cover {@link #ROTARY_SPAN}× it)
+ * @param sequenceLen context length T the model is trained on (nanochat: rotary tables cover {@link #ROTARY_SPAN}×
+ *                    it; GPT-2: n_positions, the rows of the learned position table and the hard limit)
  * @param vocabSize   number of token ids V
  * @param nLayer      transformer blocks L
  * @param nHead       query heads H
- * @param nKvHead     key/value heads (grouped-query attention: each serves nHead / nKvHead query heads)
+ * @param nKvHead     key/value heads (grouped-query attention: each serves nHead / nKvHead query heads; GPT-2: H)
  * @param nEmbd       residual width d
+ * @param family      the architecture: which norms, position encoding, MLP activation and head
+ * @param normEps     ε of the norms (nanochat: float32 machine epsilon, GPT-2: layer_norm_epsilon, usually 1e-5)
  */
-public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, int nKvHead, int nEmbd) {
+public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, int nKvHead, int nEmbd,
+                        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NanochatFamily.class)
+                        Family family,
+                        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NanochatEps.class)
+                        float normEps) {
 
     /** nanochat's v1 head dimension: {@link #ofDepth} sizes heads to 128 channels. */
     public static final int DEPTH_HEAD_DIM = 128;
@@ -24,8 +36,57 @@ public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, i
     public static final int DEPTH_SEQUENCE_LEN = 2048;
     /** Rotary tables span this many times the context, as nanochat precomputes, so generation can run past it. */
     public static final int ROTARY_SPAN = 10;
+    /** nanochat's norm ε: float32 machine epsilon, what {@code F.rms_norm} uses when eps is None. */
+    public static final float NANOCHAT_EPS = 1.1920929e-7f;
+    /** GPT-2's LayerNorm ε (GPT2Config.layer_norm_epsilon's default). */
+    public static final float GPT2_EPS = 1e-5f;
+
+    /** The GPT architectures nanolens runs. */
+    public enum Family {
+        /**
+         * nanochat v1: parameter-free RMSNorm, rotary positions, QK norm, relu² MLP, no biases, untied head, logits
+         * soft-capped at 15.
+         */
+        NANOCHAT("nanochat"),
+        /**
+         * GPT-2 (Radford et al. 2019): learned positions, LayerNorm with weight and bias, GELU (tanh form), biases
+         * on every linear layer, head tied to the token embedding.
+         */
+        GPT2("gpt2");
+
+        private final String id;
+
+        Family(String id) {
+            this.id = id;
+        }
+
+        /** The name in JSON files and messages: "nanochat" or "gpt2". */
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        /**
+         * The family named {@code id}.
+         *
+         * @throws NanolensException naming the known families if there is none of that name
+         */
+        @JsonCreator
+        public static Family of(String id) {
+            for (Family f : values()) {
+                if (f.id.equals(id)) {
+                    return f;
+                }
+            }
+            throw new NanolensException("unknown model family \"" + id + "\"; expected \"nanochat\" or \"gpt2\"");
+        }
+    }
 
     public GptConfig {
+        family = family == null ? Family.NANOCHAT : family;
+        if (normEps == 0) {
+            normEps = family == Family.NANOCHAT ? NANOCHAT_EPS : GPT2_EPS;
+        }
         positive("sequenceLen", sequenceLen);
         positive("vocabSize", vocabSize);
         positive("nLayer", nLayer);
@@ -40,16 +101,43 @@ public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, i
             throw new NanolensException("nHead " + nHead + " must be a multiple of nKvHead " + nKvHead
                     + " (each key/value head serves nHead / nKvHead query heads); use a divisor of nHead");
         }
-        if ((nEmbd / nHead) % 2 != 0) {
+        if (family == Family.NANOCHAT && (nEmbd / nHead) % 2 != 0) {
             throw new NanolensException("head dimension nEmbd / nHead = " + nEmbd / nHead
                     + " must be even (rotary embeddings rotate pairs of channels); change nEmbd or nHead");
         }
-        long biggest = Math.max((long) vocabSize * nEmbd, 4L * nEmbd * nEmbd);
-        if (biggest > Integer.MAX_VALUE - 8 || (long) sequenceLen * ROTARY_SPAN * nEmbd > Integer.MAX_VALUE - 8) {
-            throw new NanolensException("config " + vocabSize + " × " + nEmbd + " (context " + sequenceLen
-                    + ") makes a tensor over 2^31 values; keep vocabSize·nEmbd, 4·nEmbd² and 10·sequenceLen·nEmbd "
-                    + "below 2^31");
+        if (family == Family.GPT2 && nKvHead != nHead) {
+            throw new NanolensException("a GPT-2 has as many key/value heads as heads, but nKvHead is " + nKvHead
+                    + " and nHead " + nHead + "; use nKvHead = nHead");
         }
+        if (!(normEps > 0) || !Float.isFinite(normEps)) {
+            throw new NanolensException("norm epsilon is " + normEps + " but must be a positive number (GPT-2 "
+                    + "uses 1e-5)");
+        }
+        long biggest = Math.max((long) vocabSize * nEmbd, 4L * nEmbd * nEmbd);
+        long span = family == Family.NANOCHAT ? ROTARY_SPAN : 1;
+        if (biggest > Integer.MAX_VALUE - 8 || (long) sequenceLen * span * nEmbd > Integer.MAX_VALUE - 8) {
+            throw new NanolensException("config " + vocabSize + " × " + nEmbd + " (context " + sequenceLen
+                    + ") makes a tensor over 2^31 values; keep vocabSize·nEmbd, 4·nEmbd² and " + span
+                    + "·sequenceLen·nEmbd below 2^31");
+        }
+    }
+
+    /** A nanochat v1 config (the family most of nanolens trains and studies). */
+    public GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, int nKvHead, int nEmbd) {
+        this(sequenceLen, vocabSize, nLayer, nHead, nKvHead, nEmbd, Family.NANOCHAT, NANOCHAT_EPS);
+    }
+
+    /**
+     * A GPT-2 config in Hugging Face's terms (GPT2Config): n_positions, vocab_size, n_layer, n_head, n_embd,
+     * layer_norm_epsilon.
+     */
+    public static GptConfig gpt2(int nPositions, int vocabSize, int nLayer, int nHead, int nEmbd, float eps) {
+        return new GptConfig(nPositions, vocabSize, nLayer, nHead, nHead, nEmbd, Family.GPT2, eps);
+    }
+
+    /** GPT-2 small's shape (openai-community/gpt2, 124 M parameters): context 1024, V 50257, 12 × 12 heads, d 768. */
+    public static GptConfig gpt2Small() {
+        return gpt2(1024, 50257, 12, 12, 768, GPT2_EPS);
     }
 
     /**
@@ -108,14 +196,23 @@ public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, i
         return nHead / nKvHead;
     }
 
-    /** Positions the rotary tables cover: {@link #ROTARY_SPAN} × sequenceLen. */
+    /**
+     * Most positions a sequence can reach: for nanochat what the rotary tables cover, {@link #ROTARY_SPAN} ×
+     * sequenceLen; for GPT-2 the rows of its learned position table, sequenceLen.
+     */
     public int maxPositions() {
-        return ROTARY_SPAN * sequenceLen;
+        return family == Family.NANOCHAT ? ROTARY_SPAN * sequenceLen : sequenceLen;
     }
 
-    /** Number of trainable values: 2·V·d for the embeddings plus (2d² + 2·d·kvDim + 8d²) per block. */
+    /**
+     * Number of trainable values. nanochat: 2·V·d for the embeddings plus (2d² + 2·d·kvDim + 8d²) per block;
+     * GPT-2: V·d + T·d for the embeddings, 12d² + 13d per block (weights, biases, two LayerNorms) and 2d for ln_f.
+     */
     public long parameterCount() {
         long d = nEmbd;
+        if (family == Family.GPT2) {
+            return (long) vocabSize * d + (long) sequenceLen * d + nLayer * (12 * d * d + 13 * d) + 2 * d;
+        }
         long block = 2 * d * d + 2 * d * kvDim() + 8 * d * d;
         return 2L * vocabSize * d + nLayer * block;
     }
@@ -123,6 +220,32 @@ public record GptConfig(int sequenceLen, int vocabSize, int nLayer, int nHead, i
     private static void positive(String name, int value) {
         if (value < 1) {
             throw new NanolensException(name + " is " + value + " but must be at least 1");
+        }
+    }
+
+    /** Leaves the family out of JSON when it is nanochat, so nanochat's config.json keeps its six keys. */
+    static final class NanochatFamily {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value == Family.NANOCHAT;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    /** Leaves ε out of JSON when it is nanochat's, for the same reason. */
+    static final class NanochatEps {
+        @Override
+        public boolean equals(Object value) {
+            return value instanceof Float f && f == NANOCHAT_EPS;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.nanolens.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nanolens.NanolensException;
 import io.nanolens.io.Json;
 import io.nanolens.io.SafeTensors;
@@ -22,7 +23,8 @@ import java.util.Map;
  * under nanochat's state-dict names, [out, in] for Linear weights), {@code tokenizer.json} and
  * {@code train_log.jsonl} (the training history; not needed to load). {@link #load} checks that the files agree
  * (tokenizer size against the config's vocabulary, every tensor's name and shape against the config) before it
- * reads a weight, and says in one line which file is wrong.
+ * reads a weight, and says in one line which file is wrong. A Hugging Face GPT-2 directory (config.json with a
+ * {@code model_type}, model.safetensors) loads too, through {@link Gpt2Files}, and a GPT-2 is saved in that layout.
  */
 public final class GptFiles {
     public static final String CONFIG_FILE = "config.json";
@@ -46,9 +48,13 @@ public final class GptFiles {
 
     /**
      * Writes {@code config.json} and {@code model.safetensors} into {@code dir} (created if missing), each atomically;
-     * the tokenizer is saved by its owner ({@link Tokenizer#save}).
+     * the tokenizer is saved by its owner ({@link Tokenizer#save}). A GPT-2 is written as a Hugging Face directory.
      */
     public static void save(Path dir, Gpt gpt, Map<String, String> metadata) {
+        if (gpt.config().family() == GptConfig.Family.GPT2) {
+            Gpt2Files.save(dir, gpt, metadata);
+            return;
+        }
         Json.write(dir.resolve(CONFIG_FILE), gpt.config());
         SafeTensors.write(dir.resolve(WEIGHTS_FILE), gpt.parameters(), metadata);
     }
@@ -67,6 +73,12 @@ public final class GptFiles {
         if (!Files.isDirectory(dir)) {
             throw new NanolensException("model directory " + dir + " does not exist; train one with "
                     + "./nanolens train-model --out " + dir);
+        }
+        if (Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
+            JsonNode json = Json.readTree(dir.resolve(CONFIG_FILE));
+            if (Gpt2Files.isHuggingFace(json)) {
+                return Gpt2Files.load(dir, json);
+            }
         }
         for (String name : List.of(CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE)) {
             if (!Files.isRegularFile(dir.resolve(name))) {

@@ -8,7 +8,8 @@ import io.nanolens.tensor.Parallel;
  * sequences of at most T tokens, so the training step loop does not allocate (llm.c's ActivationTensors). A
  * training state keeps each layer's activations for the backward pass; an inference state shares one set of
  * buffers between all layers and has no gradient buffers. Shapes use N = B·T rows, d = nEmbd, H heads of hd
- * channels, kv = nKvHead·hd, V = vocabSize, L = nLayer; each pass uses the first rows = b·t of them.
+ * channels, kv = nKvHead·hd, V = vocabSize, L = nLayer; each pass uses the first rows = b·t of them. Buffers only
+ * one {@link GptConfig.Family} uses are null for the other; GPT-2 has inference states only.
  */
 public final class GptState {
     final GptConfig config;
@@ -26,17 +27,19 @@ public final class GptState {
     final int[] tokens;             // [N]
     final int[] targets;            // [N], < 0 = ignored
 
-    final float[] emb;              // [N, d] token embeddings before the first norm
-    final float[] rstdEmb;          // [N]
+    final float[] emb;              // [N, d] token embeddings before the first norm (nanochat)
+    final float[] rstdEmb;          // [N] (nanochat)
     final float[][] resid;          // [L+1][N, d] resid[l] enters block l, resid[L] enters the final norm
     final float[][] ln1;            // [L][N, d] normalised block input (attention input)
     final float[][] rstd1;          // [L][N]
-    final float[][] qRot;           // [L][N, H·hd] queries after rotary, before QK norm
-    final float[][] q;              // [L][N, H·hd] queries after QK norm
-    final float[][] rstdQ;          // [L][N·H]
-    final float[][] kRot;           // [L][N, kv] keys after rotary, before QK norm
-    final float[][] k;              // [L][N, kv] keys after QK norm
-    final float[][] rstdK;          // [L][N·nKvHead]
+    final float[][] mean1;          // [L][N] (GPT-2's LayerNorm)
+    final float[] qkv;              // [N, 3d] GPT-2's c_attn output: queries, keys, values side by side (GPT-2)
+    final float[][] qRot;           // [L][N, H·hd] queries after rotary, before QK norm (nanochat)
+    final float[][] q;              // [L][N, H·hd] queries as attention reads them (nanochat: after QK norm)
+    final float[][] rstdQ;          // [L][N·H] (nanochat)
+    final float[][] kRot;           // [L][N, kv] keys after rotary, before QK norm (nanochat)
+    final float[][] k;              // [L][N, kv] keys as attention reads them (nanochat: after QK norm)
+    final float[][] rstdK;          // [L][N·nKvHead] (nanochat)
     final float[][] v;              // [L][N, kv]
     final float[][] att;            // [L][B·H, T, T] causal softmax weights (training only, else null)
     final float[][] attY;           // [L][N, d] heads' outputs concatenated, before c_proj
@@ -44,12 +47,14 @@ public final class GptState {
     final float[][] residMid;       // [L][N, d]
     final float[][] ln2;            // [L][N, d] normalised MLP input
     final float[][] rstd2;          // [L][N]
-    final float[][] fcPre;          // [L][N, 4d] MLP hidden before relu²
-    final float[][] fcAct;          // [L][N, 4d] MLP hidden after relu²
+    final float[][] mean2;          // [L][N] (GPT-2)
+    final float[][] fcPre;          // [L][N, 4d] MLP hidden before the activation
+    final float[][] fcAct;          // [L][N, 4d] MLP hidden after the activation (relu² or GELU)
     final float[] mlpOut;           // [N, d]
     final float[] lnf;              // [N, d] normalised final residual
     final float[] rstdF;            // [N]
-    final float[] logits;           // [N, V] soft-capped logits
+    final float[] meanF;            // [N] (GPT-2)
+    final float[] logits;           // [N, V] logits (nanochat: soft-capped)
     final float[] rowLse;           // [N] log Σ exp of each row's logits (NaN where the target is ignored)
     final float[][] scratch;        // [threads][4·hd·T + 2·T] per attention worker: kᵀ, vᵀ, dkᵀ, dvᵀ [hd, T], 2 rows
 
@@ -72,19 +77,24 @@ public final class GptState {
         int d = config.nEmbd();
         int kv = config.kvDim();
         int layers = config.nLayer();
+        boolean nanochat = config.family() == GptConfig.Family.NANOCHAT;
+        int nanochatLayers = nanochat ? layers : 0;
+        int gpt2Layers = nanochat ? 0 : layers;
         tokens = new int[rowsMax];
         targets = new int[rowsMax];
-        emb = new float[rowsMax * d];
-        rstdEmb = new float[rowsMax];
+        emb = nanochat ? new float[rowsMax * d] : null;
+        rstdEmb = nanochat ? new float[rowsMax] : null;
         resid = layered(layers + 1, rowsMax * d);
         ln1 = layered(layers, rowsMax * d);
         rstd1 = layered(layers, rowsMax);
-        qRot = layered(layers, rowsMax * d);
+        mean1 = layered(gpt2Layers, rowsMax);
+        qkv = nanochat ? null : new float[rowsMax * 3 * d];
+        qRot = layered(nanochatLayers, rowsMax * d);
         q = layered(layers, rowsMax * d);
-        rstdQ = layered(layers, rowsMax * config.nHead());
-        kRot = layered(layers, rowsMax * kv);
+        rstdQ = layered(nanochatLayers, rowsMax * config.nHead());
+        kRot = layered(nanochatLayers, rowsMax * kv);
         k = layered(layers, rowsMax * kv);
-        rstdK = layered(layers, rowsMax * config.nKvHead());
+        rstdK = layered(nanochatLayers, rowsMax * config.nKvHead());
         v = layered(layers, rowsMax * kv);
         att = training ? layered(layers, batch * config.nHead() * time * time) : null;
         attY = layered(layers, rowsMax * d);
@@ -92,11 +102,13 @@ public final class GptState {
         residMid = layered(layers, rowsMax * d);
         ln2 = layered(layers, rowsMax * d);
         rstd2 = layered(layers, rowsMax);
+        mean2 = layered(gpt2Layers, rowsMax);
         fcPre = layered(layers, rowsMax * config.mlpDim());
         fcAct = layered(layers, rowsMax * config.mlpDim());
         mlpOut = new float[rowsMax * d];
         lnf = new float[rowsMax * d];
         rstdF = new float[rowsMax];
+        meanF = nanochat ? null : new float[rowsMax];
         logits = new float[rowsMax * config.vocabSize()];
         rowLse = new float[rowsMax];
         scratch = new float[Parallel.threads()][(4 * config.headDim() + 2) * time];
@@ -110,8 +122,16 @@ public final class GptState {
         dFc = training ? new float[rowsMax * config.mlpDim()] : null;
     }
 
-    /** Buffers for training steps on batches of {@code batch} sequences of {@code time} tokens. */
+    /**
+     * Buffers for training steps on batches of {@code batch} sequences of {@code time} tokens.
+     *
+     * @throws NanolensException for a GPT-2, which nanolens runs but does not train
+     */
     public static GptState forTraining(GptConfig config, int batch, int time) {
+        if (config.family() != GptConfig.Family.NANOCHAT) {
+            throw new NanolensException("nanolens trains only nanochat-architecture GPTs, not a "
+                    + config.family().id() + " model; GPT-2 runs forward (collect, train-sae, eval, trace, serve)");
+        }
         return new GptState(config, batch, time, true);
     }
 
@@ -139,7 +159,7 @@ public final class GptState {
         return rows;
     }
 
-    /** Soft-capped logits of the last pass: [rows, V] row-major in the first rows·V values. */
+    /** Logits of the last pass (nanochat: soft-capped): [rows, V] row-major in the first rows·V values. */
     public float[] logits() {
         return logits;
     }
@@ -207,7 +227,7 @@ public final class GptState {
     private static void check(GptConfig config, int batch, int time, boolean training) {
         if (batch < 1 || time < 1 || time > config.maxPositions()) {
             throw new NanolensException("state of " + batch + " × " + time + " tokens: need batch ≥ 1 and 1 ≤ time ≤ "
-                    + config.maxPositions() + " (10 × the model's context)");
+                    + config.maxPositions() + " (the most positions the model can encode)");
         }
         long n = (long) batch * time;
         long widest = Math.max(config.vocabSize(), config.mlpDim());

@@ -27,7 +27,7 @@ public record HookPoint(int layer, Kind kind) {
         ATTN_OUT("hook_attn_out"),
         /** Residual stream between attention and MLP [rows, d]. */
         RESID_MID("hook_resid_mid"),
-        /** MLP hidden activation relu(x)² [rows, 4d]. */
+        /** MLP hidden activation [rows, 4d]: relu(x)² (nanochat) or GELU(x) (GPT-2). */
         MLP_POST("mlp.hook_post"),
         /** MLP output after its projection [rows, d]. */
         MLP_OUT("hook_mlp_out"),

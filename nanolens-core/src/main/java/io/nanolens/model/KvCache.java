@@ -4,9 +4,9 @@ import io.nanolens.NanolensException;
 
 /**
  * The keys and values one sequence has produced so far, per layer, so incremental decoding feeds only new tokens
- * (one or a chunk at a time) and gets the same logits as a full forward pass. Keys are stored after rotary and
- * QK norm, as attention reads them. Holds its own inference {@link GptState} (batch 1) for the chunks. Used by
- * {@link Sampler} and by {@link Gpt#forward(KvCache, int[], Hooks)}.
+ * (one or a chunk at a time) and gets the same logits as a full forward pass. Keys are stored as attention reads
+ * them (nanochat: after rotary and QK norm; GPT-2: after c_attn and its bias). Holds its own inference
+ * {@link GptState} (batch 1) for the chunks. Used by {@link Sampler} and by {@link Gpt#forward(KvCache, int[], Hooks)}.
  */
 public final class KvCache {
     final GptConfig config;
@@ -19,12 +19,13 @@ public final class KvCache {
     /**
      * An empty cache for sequences of up to {@code capacity} tokens.
      *
-     * @throws NanolensException if capacity is outside 1..10 × the model's context
+     * @throws NanolensException if capacity is outside 1..{@link GptConfig#maxPositions()}
      */
     public KvCache(GptConfig config, int capacity) {
         if (capacity < 1 || capacity > config.maxPositions()) {
             throw new NanolensException("KV cache capacity " + capacity + " must be in 1.." + config.maxPositions()
-                    + " (10 × the context " + config.sequenceLen() + ", the span of the rotary tables)");
+                    + " (" + (config.family() == GptConfig.Family.NANOCHAT ? "10 × the context "
+                    + config.sequenceLen() + ", the span of the rotary tables)" : "the rows of the position table)"));
         }
         this.config = config;
         this.capacity = capacity;

@@ -9,7 +9,7 @@ import io.nanolens.tensor.Ops;
  */
 final class RmsNorm {
     /** float32 machine epsilon: what {@code F.rms_norm} uses when eps is None, so outputs match nanochat's. */
-    static final float EPS = 1.1920929e-7f;
+    static final float EPS = GptConfig.NANOCHAT_EPS;
 
     private RmsNorm() {
     }

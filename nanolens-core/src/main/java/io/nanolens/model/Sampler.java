@@ -81,7 +81,8 @@ public final class Sampler {
      * {@code stop} accepts (included in the result).
      *
      * @param hooks may be null; they run on the prompt and on every generated token
-     * @throws NanolensException if the prompt is empty or prompt + new tokens exceed 10 × the model's context
+     * @throws NanolensException if the prompt is empty or prompt + new tokens exceed the model's
+     *                           {@link GptConfig#maxPositions()}
      */
     public int[] generate(Gpt gpt, int[] prompt, int maxNewTokens, Hooks hooks, IntPredicate stop) {
         if (prompt.length == 0 || maxNewTokens < 0) {

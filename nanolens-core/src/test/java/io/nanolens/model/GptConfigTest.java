@@ -1,7 +1,12 @@
 package io.nanolens.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nanolens.NanolensException;
+import io.nanolens.io.Json;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,5 +73,38 @@ class GptConfigTest {
         GptConfig c = new GptConfig(16, 50, 2, 8, 2, 64);
         assertEquals(4, c.groupSize());
         assertEquals(16, c.kvDim());
+    }
+
+    @Test
+    void nanochatJsonKeepsItsSixKeysAndReadsBack() {
+        GptConfig c = new GptConfig(16, 50, 2, 8, 2, 64);
+        JsonNode json = Json.toTree(c);
+        List<String> keys = new ArrayList<>();
+        json.fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("sequence_len", "vocab_size", "n_layer", "n_head", "n_kv_head", "n_embd"), keys);
+        assertEquals(c, Json.convert(json, GptConfig.class, "test"));
+        assertEquals(GptConfig.Family.NANOCHAT, c.family());
+        assertEquals(1.1920929e-7f, c.normEps());
+    }
+
+    @Test
+    void gpt2JsonNamesItsFamilyAndEpsilonAndReadsBack() {
+        GptConfig c = GptConfig.gpt2(32, 512, 2, 4, 64, 1e-5f);
+        JsonNode json = Json.toTree(c);
+        assertEquals("gpt2", json.path("family").asText());
+        assertEquals(1e-5f, json.path("norm_eps").floatValue());
+        assertEquals(c, Json.convert(json, GptConfig.class, "test"));
+    }
+
+    @Test
+    void gpt2ShapesFollowHuggingFacesConfig() {
+        GptConfig small = GptConfig.gpt2Small();
+        assertEquals(124_439_808L, small.parameterCount(), "openai-community/gpt2's parameter count");
+        assertEquals(1024, small.maxPositions(), "learned positions end at n_positions");
+        assertEquals(3072, small.mlpDim());
+        assertRejected("use nKvHead = nHead", () -> new GptConfig(8, 10, 1, 4, 2, 64, GptConfig.Family.GPT2, 1e-5f));
+        assertRejected("norm epsilon is -1.0", () -> GptConfig.gpt2(8, 10, 1, 4, 64, -1f));
+        assertEquals(GptConfig.Family.GPT2, GptConfig.gpt2(8, 10, 1, 5, 15, 1e-5f).family(), "odd heads: no rotary");
+        assertRejected("unknown model family \"llama\"", () -> GptConfig.Family.of("llama"));
     }
 }
