@@ -24,7 +24,8 @@ public record HubSpec(String repo, String revision, String path) {
     private static final String FORM = "write hf:ORG/NAME[@REVISION][/PATH], e.g. hf:openai-community/gpt2";
 
     public HubSpec {
-        String shown = PREFIX + repo + "@" + revision + (path.isEmpty() ? "" : "/" + path);
+        String shown = PREFIX + repo + (DEFAULT_REVISION.equals(revision) ? "" : "@" + revision)
+                + (path.isEmpty() ? "" : "/" + path);
         String[] names = repo.split("/", -1);
         if (names.length > 2) {
             throw bad(shown, "a repository is ORG/NAME");
