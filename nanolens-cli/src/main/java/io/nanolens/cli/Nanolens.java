@@ -76,6 +76,8 @@ public final class Nanolens {
     }
 
     private static int run(CommandLine cli, String... args) {
+        Nanolens root = cli.getCommand();
+        HubOptions.install(cli, root::hubSettings);
         cli.setParameterExceptionHandler((ex, given) -> {
             String command = ex.getCommandLine().getCommandSpec().qualifiedName(" ");
             ex.getCommandLine().getErr().println("nanolens: " + ex.getMessage() + " (see ./" + command + " --help)");
