@@ -1,10 +1,12 @@
 package io.nanolens.cli;
 
 import io.nanolens.NanolensException;
+import io.nanolens.hub.HubSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, TrainModelCommand.class, SampleCommand.class, CollectCommand.class,
                 TrainSaeCommand.class, EvalCommand.class, DashboardCommand.class, TraceCommand.class,
                 SteerCommand.class, ServeCommand.class, ExportCommand.class, StudyCommand.class,
-                BenchCommand.class,
+                PullCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"",
                 "The launcher also runs the test suite: ./nanolens test",
@@ -34,9 +36,25 @@ import picocli.CommandLine.Command;
                 "      --corpus tinyworld --tokens 1000000 --out runs/tiny/acts",
                 "  ./nanolens train-sae --model runs/tiny --hook blocks.2.hook_resid_post \\",
                 "      --activations runs/tiny/acts --k 32 --tokens 1000000 --out runs/tiny/sae",
+                "  ./nanolens pull hf:openai-community/gpt2    a model from the Hugging Face hub",
                 "  ./nanolens bench kernels        matmul GFLOP/s against OpenBLAS",
                 "  ./nanolens bench kernels --json one JSON object for scripts"})
 public final class Nanolens {
+    /** Where hub specs ({@code hf:...}) are fetched from and cached; read when a spec is first used. */
+    private final Supplier<HubSettings> hub;
+
+    Nanolens() {
+        this(HubSettings::fromEnvironment);
+    }
+
+    private Nanolens(Supplier<HubSettings> hub) {
+        this.hub = hub;
+    }
+
+    /** The hub settings of this run (the environment's, unless a test gave others). */
+    HubSettings hubSettings() {
+        return hub.get();
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -52,7 +70,14 @@ public final class Nanolens {
         return run(new CommandLine(new Nanolens()).setOut(out).setErr(err), args);
     }
 
+    /** Runs the command line with hub specs fetched through {@code hub} instead of the environment (tests). */
+    static int run(HubSettings hub, PrintWriter out, PrintWriter err, String... args) {
+        return run(new CommandLine(new Nanolens(() -> hub)).setOut(out).setErr(err), args);
+    }
+
     private static int run(CommandLine cli, String... args) {
+        Nanolens root = cli.getCommand();
+        HubOptions.install(cli, root::hubSettings);
         cli.setParameterExceptionHandler((ex, given) -> {
             String command = ex.getCommandLine().getCommandSpec().qualifiedName(" ");
             ex.getCommandLine().getErr().println("nanolens: " + ex.getMessage() + " (see ./" + command + " --help)");

@@ -1,5 +1,6 @@
 package io.nanolens.cli;
 
+import io.nanolens.hub.HubSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -18,6 +19,14 @@ record CliRun(int code, String out, String err) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Nanolens.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+
+    /** A run whose hub specs ({@code hf:...}) go to the hub and cache {@code hub} names. */
+    static CliRun of(HubSettings hub, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Nanolens.run(hub, new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new CliRun(code, out.toString(), err.toString());
     }
 
