@@ -81,9 +81,16 @@ final class BatchSelection {
         }
     }
 
-    /** The moving average after a step: θ + rate·(min − θ), or θ when the step kept no positive value. */
-    double updateThreshold(double threshold, float rate) {
-        return Float.isNaN(minPositive) ? threshold : (1 - rate) * threshold + rate * minPositive;
+    /**
+     * The moving average after a step: θ + rate·(min − θ), or θ when the step kept no positive value. The first
+     * step with a positive value sets θ = min outright (as dictionary_learning's BatchTopK trainer does): averaging
+     * up from 0 at rate 0.01 leaves θ at half its value after 70 steps, so a short run's SAE fires far too often.
+     */
+    double updateThreshold(double threshold, float rate, boolean first) {
+        if (Float.isNaN(minPositive)) {
+            return threshold;
+        }
+        return first ? minPositive : (1 - rate) * threshold + rate * minPositive;
     }
 
     /** f = pre where pre > θ, else 0, for n values (in place when f is pre). */

@@ -14,6 +14,7 @@ import java.util.Map;
  */
 final class BatchTopKSae extends Sae {
     private double threshold;       // θ
+    private boolean thresholdSet;   // θ has been learned from a batch or set; false until the first step
 
     BatchTopKSae(SaeConfig config, Map<String, Tensor> parameters) {
         super(config, parameters);
@@ -30,6 +31,7 @@ final class BatchTopKSae extends Sae {
             throw new NanolensException("BatchTopK threshold " + theta + " must be a finite number ≥ 0");
         }
         threshold = theta;
+        thresholdSet = theta > 0;
     }
 
     @Override
@@ -65,6 +67,7 @@ final class BatchTopKSae extends Sae {
     @Override
     void trainingBackward(SaeState s) {
         TopKSae.sparseBackward(this, s);
-        threshold = s.selection.updateThreshold(threshold, config.thresholdRate());
+        threshold = s.selection.updateThreshold(threshold, config.thresholdRate(), !thresholdSet);
+        thresholdSet |= threshold > 0;
     }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 final class MatryoshkaSae extends Sae {
     private final int[] widths;     // [levels] prefix widths w_l, increasing, the last = m
     private double threshold;       // θ
+    private boolean thresholdSet;   // θ has been learned from a batch or set; false until the first step
 
     MatryoshkaSae(SaeConfig config, Map<String, Tensor> parameters) {
         super(config, parameters);
@@ -36,6 +37,7 @@ final class MatryoshkaSae extends Sae {
             throw new NanolensException("Matryoshka threshold " + theta + " must be a finite number ≥ 0");
         }
         threshold = theta;
+        thresholdSet = theta > 0;
     }
 
     @Override
@@ -100,7 +102,8 @@ final class MatryoshkaSae extends Sae {
         SaeRows.addColumnSums(s.levelGrads[0], rows, d, 1f, grad(B_DEC));
         sparseInputBackward(s, codes);
         TopKSae.auxBackward(this, s);
-        threshold = s.selection.updateThreshold(threshold, config.thresholdRate());
+        threshold = s.selection.updateThreshold(threshold, config.thresholdRate(), !thresholdSet);
+        thresholdSet |= threshold > 0;
     }
 
     /** maskedValues = the kept values of latents in group l, [w_{l−1}, w_l), and 0 for the others. */

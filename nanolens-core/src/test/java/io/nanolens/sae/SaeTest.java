@@ -85,6 +85,26 @@ class SaeTest {
         assertEquals((1 - rate) * THRESHOLD + rate * min, sae.batchThreshold(), 1e-6);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"BATCH_TOP_K", "MATRYOSHKA"})
+    void firstStepOfAFreshSaeSetsTheThresholdToTheSmallestKeptActivationThenAverages(Architecture architecture) {
+        SaeConfig config = TestSaes.small(architecture, true);
+        Sae sae = TestSaes.random(config, 46);
+        assertEquals(0.0, sae.batchThreshold(), "a fresh SAE has learned no threshold");
+        float[] x = TestSaes.gaussian(47, ROWS * config.dIn());
+        SaeState state = sae.newState(ROWS);
+        sae.loss(state, x, ROWS, 0f, null);
+        sae.backward(state);
+        double first = Arrays.stream(kept(config, sae, x)).filter(v -> v > 0).min().orElseThrow();
+        assertEquals(first, sae.batchThreshold(), 1e-6, "the first batch's smallest kept value, not 1 % of it");
+        float[] y = TestSaes.gaussian(48, ROWS * config.dIn());
+        sae.loss(state, y, ROWS, 0f, null);
+        sae.backward(state);
+        double second = Arrays.stream(kept(config, sae, y)).filter(v -> v > 0).min().orElseThrow();
+        double rate = config.thresholdRate();
+        assertEquals((1 - rate) * first + rate * second, sae.batchThreshold(), 1e-6);
+    }
+
     @Test
     void createStartsAsSaeLensDoes() {
         for (Architecture architecture : Architecture.values()) {
