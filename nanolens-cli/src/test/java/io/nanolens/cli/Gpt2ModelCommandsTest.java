@@ -48,4 +48,30 @@ class Gpt2ModelCommandsTest {
         assertEquals(16, m.dIn());
         assertEquals(2000, m.tokens());
     }
+
+    @Test
+    void anSaeTrainedOnAGpt2IsEvaluatedExploredTracedAndSteered() {
+        String m = model.toString();
+        Path sae = dir.resolve("sae");
+        CliRun train = CliRun.of("train-sae", "--model", m, "--hook", "blocks.1.hook_resid_pre", "--corpus",
+                SaeCliFixtures.CORPUS, "--arch", "topk", "--expansion", "4", "--k", "4", "--tokens", "4096",
+                "--batch", "512", "--context-size", "32", "--out", sae.toString());
+        assertEquals(0, train.code(), train.err());
+        CliRun eval = CliRun.of("eval", "--model", m, "--sae", sae.toString(), "--corpus", SaeCliFixtures.CORPUS,
+                "--tokens", "500", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("\"ce_loss_recovered\""), eval.out());
+        Path explorer = dir.resolve("explorer");
+        CliRun dashboard = CliRun.of("dashboard", "--model", m, "--sae", sae.toString(), "--corpus",
+                SaeCliFixtures.CORPUS, "--tokens", "1000", "--out", explorer.toString());
+        assertEquals(0, dashboard.code(), dashboard.err());
+        assertTrue(java.nio.file.Files.isRegularFile(explorer.resolve("index.html")));
+        CliRun trace = CliRun.of("trace", "--model", m, "--sae", sae.toString(), "--prompt", "Hello world");
+        assertEquals(0, trace.code(), trace.err());
+        assertTrue(trace.out().contains("' world'"), trace.out());
+        CliRun steer = CliRun.of("steer", "--model", m, "--sae", sae.toString(), "--feature", "3", "--strength",
+                "5", "--mode", "add", "--prompt", "Hello", "--max-tokens", "4");
+        assertEquals(0, steer.code(), steer.err());
+        assertTrue(steer.out().contains("feature 3"), steer.out());
+    }
 }
