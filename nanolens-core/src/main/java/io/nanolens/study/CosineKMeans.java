@@ -1,6 +1,7 @@
 package io.nanolens.study;
 
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Tensor;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -36,24 +37,6 @@ public final class CosineKMeans {
             }
             return size;
         }
-    }
-
-    /** The rows of {@code rows} [n, d] scaled to unit length (a zero row stays zero). */
-    public static float[] unitRows(float[] rows, int n, int d) {
-        float[] unit = new float[n * d];
-        for (int i = 0; i < n; i++) {
-            double norm = 0;
-            for (int c = 0; c < d; c++) {
-                norm += (double) rows[i * d + c] * rows[i * d + c];
-            }
-            if (norm > 0) {
-                double scale = 1 / Math.sqrt(norm);
-                for (int c = 0; c < d; c++) {
-                    unit[i * d + c] = (float) (rows[i * d + c] * scale);
-                }
-            }
-        }
-        return unit;
     }
 
     /**
@@ -175,6 +158,6 @@ public final class CosineKMeans {
                 sums[c * d + j] += unit[i * d + j];
             }
         }
-        return unitRows(sums, k, d);
+        return Tensor.unitRows(sums, k, d);
     }
 }
