@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * One SAE's held-out scores at its training checkpoints, as {@code study emergence} records them (a
@@ -162,6 +164,23 @@ public final class CheckpointScores {
             }
         }
         return out;
+    }
+
+    /**
+     * The steps of {@code count} checkpoints over a run of {@code total} steps, the last at {@code total}: evenly
+     * spaced, or with {@code log} each at twice the steps of the one before (total·2^(i − count), i = 1..count), which
+     * watches the first steps closely; steps that round to the same number are kept once, and none is below 1.
+     */
+    public static SortedSet<Integer> schedule(int total, int count, boolean log) {
+        if (total < 1 || count < 1) {
+            throw new IllegalArgumentException("need at least 1 step and 1 checkpoint, got " + total + " and " + count);
+        }
+        SortedSet<Integer> steps = new TreeSet<>();
+        for (int i = 1; i <= count; i++) {
+            double at = log ? total * Math.pow(2, i - count) : (double) i * total / count;
+            steps.add((int) Math.max(1, Math.round(at)));
+        }
+        return steps;
     }
 
     /** The bin edges of every checkpoint's density histogram. */

@@ -2,6 +2,7 @@ package io.nanolens.study;
 
 import io.nanolens.explorer.ConceptMatch;
 import io.nanolens.explorer.FeatureCard;
+import io.nanolens.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,20 +10,26 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * An SAE's features laid out by decoder direction, for {@code study clusters}: the unit decoder rows of the features
  * that fired in an analysis pass are grouped by cosine ({@link CosineKMeans}) and placed on a 2-D map by their first
  * two principal components ({@link PrincipalComponents}); each point keeps the feature's automatic label and best
  * concept from the pass's {@link FeatureCard}. Clusters are numbered by size, largest first, and summarised by their
- * mean cosine to the centroid, their most common concept and their most common labels.
+ * mean cosine to the centroid (cohesion), their most common concept and their most common labels. To judge the
+ * cohesion, the same k-means also runs on as many random directions (Gaussian rows made unit) of the same width:
+ * decoder rows that form real families beat that baseline clearly.
  *
  * @param points    one per mapped feature, by feature index
  * @param clusters  largest first; cluster {@code i} is {@code clusters.get(i)}
  * @param explained the fraction of the unit rows' variance along each map axis
  * @param silent    features left off the map because they never fired in the pass
+ * @param cohesion  mean cosine of every mapped feature to its cluster's centroid
+ * @param baseline  the same for the k-means of as many random directions
  */
-public record FeatureMap(List<Point> points, List<Cluster> clusters, double[] explained, int silent) {
+public record FeatureMap(List<Point> points, List<Cluster> clusters, double[] explained, int silent, double cohesion,
+                         double baseline) {
     /** Labels listed per cluster. */
     public static final int LABELS = 6;
     private static final int MAX_ITERATIONS = 100;
@@ -49,12 +56,12 @@ public record FeatureMap(List<Point> points, List<Cluster> clusters, double[] ex
      * @param id           its number (0 is the largest)
      * @param size         members
      * @param cohesion     mean cosine of the members to the cluster's unit centroid
-     * @param concept      the concept most members match, or null if none does
-     * @param conceptShare the fraction of members matching it
+     * @param concept        the concept most members match, or null if none does
+     * @param conceptMembers the members matching it
      * @param labels       the most common member labels with their counts, e.g. {@code "red / blue ×3"}
      * @param members      the member features by index
      */
-    public record Cluster(int id, int size, double cohesion, String concept, double conceptShare, List<String> labels,
+    public record Cluster(int id, int size, double cohesion, String concept, int conceptMembers, List<String> labels,
                           List<Integer> members) {
     }
 
@@ -81,7 +88,7 @@ public record FeatureMap(List<Point> points, List<Cluster> clusters, double[] ex
         for (int i = 0; i < n; i++) {
             System.arraycopy(wDec, fired.get(i).index() * d, rows, i * d, d);
         }
-        float[] unit = CosineKMeans.unitRows(rows, n, d);
+        float[] unit = Tensor.unitRows(rows, n, d);
         CosineKMeans.Result result = CosineKMeans.fit(unit, n, d, Math.min(k, n), seed, MAX_ITERATIONS);
         int[] rank = rankBySize(result);
         PrincipalComponents pca = PrincipalComponents.fit(unit, n, d, Math.min(2, d));
@@ -107,7 +114,18 @@ public record FeatureMap(List<Point> points, List<Cluster> clusters, double[] ex
         for (int a = 0; a < axes; a++) {
             explained[a] = pca.explained(a);
         }
-        return new FeatureMap(List.copyOf(points), List.copyOf(clusters), explained, m - n);
+        return new FeatureMap(List.copyOf(points), List.copyOf(clusters), explained, m - n, result.meanCosine(),
+                baseline(n, d, Math.min(k, n), seed));
+    }
+
+    /** The mean cosine to the centroids of the k-means of n random unit directions in d dimensions. */
+    static double baseline(int n, int d, int k, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] rows = new float[n * d];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = (float) random.nextGaussian();
+        }
+        return CosineKMeans.fit(Tensor.unitRows(rows, n, d), n, d, k, seed, MAX_ITERATIONS).meanCosine();
     }
 
     /** For each k-means cluster its place when the clusters are sorted by size, largest first (ties by index). */
@@ -159,6 +177,6 @@ public record FeatureMap(List<Point> points, List<Cluster> clusters, double[] ex
                 .toList();
         int size = members.size();
         return new Cluster(id, size, size == 0 ? 0 : cosines / size, top == null ? null : top.getKey(),
-                top == null ? 0 : (double) top.getValue() / size, common, List.copyOf(members));
+                top == null ? 0 : top.getValue(), common, List.copyOf(members));
     }
 }

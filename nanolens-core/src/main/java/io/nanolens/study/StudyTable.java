@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One table of a study's results, written twice from the same cells: as Markdown for {@code table.md} (a pipe or a
- * line break in a cell escaped, so a token label cannot break the table) and as HTML for {@code report.html}
- * (every cell escaped; cells that read as numbers right-aligned). Cells are text the caller has formatted.
+ * One table of a study's results, written twice from the same cells: as Markdown for {@code table.md} (a pipe, a
+ * backslash or a line break in a cell escaped, so a token label cannot break the table, and {@code & < >} written
+ * as entities, since Markdown renderers pass HTML through) and as HTML for {@code report.html} (every cell escaped;
+ * cells that read as numbers right-aligned). Cells are text the caller has formatted.
  */
 public final class StudyTable {
     private final List<String> header;
@@ -70,8 +71,9 @@ public final class StudyTable {
 
     private static void line(StringBuilder sb, List<String> cells) {
         for (String cell : cells) {
-            sb.append("| ").append(cell.replace("\\", "\\\\").replace("|", "\\|").replaceAll("[\\r\\n]+", " "))
-                    .append(' ');
+            String text = cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\\", "\\\\")
+                    .replace("|", "\\|").replaceAll("[\\r\\n]+", " ");
+            sb.append("| ").append(text).append(' ');
         }
         sb.append("|\n");
     }

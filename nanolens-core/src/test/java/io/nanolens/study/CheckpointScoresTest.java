@@ -77,4 +77,12 @@ class CheckpointScoresTest {
         assertEquals(List.of(), s.emergence(0.5));
         assertEquals(0, s.checkpoints().getFirst().f1().size());
     }
+
+    @Test
+    void theScheduleEndsAtTheLastStepEvenlyOrDoublingAndKeepsARepeatedStepOnce() {
+        assertEquals(List.of(25, 50, 75, 100), List.copyOf(CheckpointScores.schedule(100, 4, false)));
+        assertEquals(List.of(13, 25, 50, 100), List.copyOf(CheckpointScores.schedule(100, 4, true)));
+        assertEquals(List.of(1, 2, 3), List.copyOf(CheckpointScores.schedule(3, 8, false)));
+        assertEquals(List.of(1, 2, 4), List.copyOf(CheckpointScores.schedule(4, 5, true)));
+    }
 }

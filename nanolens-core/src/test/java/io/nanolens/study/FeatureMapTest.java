@@ -53,11 +53,13 @@ class FeatureMapTest {
         assertEquals(List.of(9, 10, 11, 12, 13), small.members());
         assertEquals(0, big.id());
         assertEquals("colour", big.concept());
-        assertEquals(1.0, big.conceptShare());
+        assertEquals(9, big.conceptMembers());
         assertEquals(List.of("red ×9"), big.labels());
         assertNull(small.concept(), "an F1 under the threshold marks no concept");
         assertEquals(List.of("Tom ×4", "Tom / Mia"), small.labels());
         assertTrue(big.cohesion() > 0.98 && small.cohesion() > 0.98);
+        assertEquals((9 * big.cohesion() + 5 * small.cohesion()) / 14, map.cohesion(), 1e-6);
+        assertTrue(map.baseline() < 0.9, "random directions are far less cohesive: " + map.baseline());
         for (FeatureMap.Point p : map.points()) {
             assertEquals(p.feature() < 9 ? 0 : 1, p.cluster());
             assertEquals(p.feature() < 9 ? "colour" : null, p.concept());

@@ -10,14 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StudyTableTest {
 
     @Test
-    void markdownEscapesPipesAndLineBreaksSoEachRowStaysOneLineOfTheRightWidth() {
-        StudyTable table = new StudyTable("feature", "label").row("3", "a | b\nc").row("4", "back\\slash");
+    void markdownEscapesPipesLineBreaksAndMarkupSoEachRowStaysOneLineOfTheRightWidth() {
+        StudyTable table = new StudyTable("feature", "label").row("3", "a | b\nc").row("4", "back\\slash <b>&");
         String md = table.markdown();
         assertEquals("""
                 | feature | label |
                 |---|---|
                 | 3 | a \\| b c |
-                | 4 | back\\\\slash |
+                | 4 | back\\\\slash &lt;b&gt;&amp; |
                 """, md);
     }
 
