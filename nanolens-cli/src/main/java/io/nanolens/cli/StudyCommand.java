@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 /** {@code ./nanolens study WHAT}: research questions run as commands that write a table and an HTML report. */
 @Command(name = "study", mixinStandardHelpOptions = true,
         description = "Run a study that writes a table and an HTML report with plots.",
-        subcommands = {StudyActivations.class})
+        subcommands = {StudyActivations.class, StudyEmergence.class, StudyClusters.class})
 final class StudyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

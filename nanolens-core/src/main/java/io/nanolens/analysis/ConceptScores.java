@@ -27,10 +27,15 @@ final class ConceptScores {
     void countTokens(Pass pass) {
         for (int r = 0; r < pass.rows; r++) {
             if (pass.analysed(r)) {
-                for (int bits = pass.masks[r]; bits != 0; bits &= bits - 1) {
-                    conceptTokens[Integer.numberOfTrailingZeros(bits)]++;
-                }
+                countToken(pass.masks[r]);
             }
+        }
+    }
+
+    /** Counts one analysed token with concept mask {@code mask}. */
+    void countToken(int mask) {
+        for (int bits = mask; bits != 0; bits &= bits - 1) {
+            conceptTokens[Integer.numberOfTrailingZeros(bits)]++;
         }
     }
 

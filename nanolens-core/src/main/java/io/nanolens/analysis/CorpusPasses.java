@@ -1,6 +1,9 @@
 package io.nanolens.analysis;
 
+import io.nanolens.model.Gpt;
 import io.nanolens.model.GptState;
+import io.nanolens.model.HookPoint;
+import io.nanolens.sae.Sae;
 import io.nanolens.text.Corpus;
 import io.nanolens.text.TinyWorld;
 import io.nanolens.text.Tokenizer;
@@ -16,9 +19,12 @@ import java.util.stream.Stream;
  * training data, so a context may start mid-document. The stream stops after {@code tokens} non-BOS tokens or at the
  * corpus's end; the trailing partial context is not dropped but runs as a pass of its own (one shorter context),
  * so a small text set is analysed whole. Memory: one inference state and one pass, whatever the corpus size.
+ * Without an SAE the passes carry the activations only ({@link ConceptProbe} keeps them to score SAEs later).
  */
 final class CorpusPasses implements AutoCloseable {
-    private final AnalysisSubject subject;
+    private final Gpt gpt;
+    private final HookPoint hook;
+    private final Sae sae;                    // null: activations only
     private final Tokenizer tokenizer;
     private final boolean concepts;
     private final long budget;
@@ -38,14 +44,23 @@ final class CorpusPasses implements AutoCloseable {
     private boolean ended;
 
     CorpusPasses(AnalysisSubject subject, Corpus corpus, AnalysisConfig config, boolean concepts) {
-        this.subject = subject;
-        this.tokenizer = subject.tokenizer();
+        this(subject.gpt(), subject.tokenizer(), subject.hook(), subject.contextSize(), subject.sae(), corpus, config,
+                concepts);
+    }
+
+    /** Passes of {@code contextSize} tokens through {@code gpt} up to {@code hook}, and through {@code sae} if any. */
+    CorpusPasses(Gpt gpt, Tokenizer tokenizer, HookPoint hook, int contextSize, Sae sae, Corpus corpus,
+                 AnalysisConfig config, boolean concepts) {
+        this.gpt = gpt;
+        this.hook = hook;
+        this.sae = sae;
+        this.tokenizer = tokenizer;
         this.concepts = concepts;
         this.budget = config.tokens();
-        this.time = subject.contextSize();
-        this.perPass = config.passContexts(time, subject.sae().dSae());
-        this.state = GptState.forInference(subject.gpt().config(), perPass, time);
-        this.pass = new Pass(perPass * time, subject.sae().dSae(), tokenizer.bosId(), config.windowRadius());
+        this.time = contextSize;
+        this.perPass = sae == null ? config.contextsPerPass() : config.passContexts(time, sae.dSae());
+        this.state = GptState.forInference(gpt.config(), perPass, time);
+        this.pass = new Pass(perPass * time, sae == null ? 0 : sae.dSae(), tokenizer.bosId(), config.windowRadius());
         this.documentStream = corpus.documents();
         this.documents = documentStream.iterator();
     }
@@ -90,8 +105,9 @@ final class CorpusPasses implements AutoCloseable {
     private Pass run(int contexts, int width) {
         int n = contexts * width;
         int[] ids = n == pass.ids.length ? pass.ids : Arrays.copyOf(pass.ids, n);
-        float[] act = subject.gpt().forwardTo(state, ids, contexts, width, subject.hook(), null);
-        pass.latents = subject.sae().encode(act, n);
+        float[] act = gpt.forwardTo(state, ids, contexts, width, hook, null);
+        pass.activations = act;
+        pass.latents = sae == null ? null : sae.encode(act, n);
         pass.contexts = contexts;
         pass.time = width;
         pass.rows = n;

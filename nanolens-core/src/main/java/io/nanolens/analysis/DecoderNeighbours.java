@@ -1,6 +1,7 @@
 package io.nanolens.analysis;
 
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Tensor;
 import io.nanolens.tensor.TopK;
 
 /**
@@ -30,7 +31,7 @@ final class DecoderNeighbours {
         if (keep == 0) {
             return out;
         }
-        float[] unit = normalised(wDec, m, d);
+        float[] unit = Tensor.unitRows(wDec, m, d);
         int block = Math.min(BLOCK, m);
         float[] cos = new float[block * m];
         int[] ids = new int[block * keep];
@@ -46,22 +47,5 @@ final class DecoderNeighbours {
             System.arraycopy(values, 0, out.cosines, start * keep, rows * keep);
         }
         return out;
-    }
-
-    private static float[] normalised(float[] w, int m, int d) {
-        float[] unit = new float[m * d];
-        for (int i = 0; i < m; i++) {
-            double norm = 0;
-            for (int c = 0; c < d; c++) {
-                norm += (double) w[i * d + c] * w[i * d + c];
-            }
-            if (norm > 0) {
-                float scale = (float) (1 / Math.sqrt(norm));
-                for (int c = 0; c < d; c++) {
-                    unit[i * d + c] = w[i * d + c] * scale;
-                }
-            }
-        }
-        return unit;
     }
 }

@@ -2,10 +2,11 @@ package io.nanolens.analysis;
 
 /**
  * One forward pass of an analysis: {@code contexts} contexts of {@code time} tokens, consecutive in the corpus token
- * stream, with each token's concept mask and the SAE latents of every token. Shapes: rows = contexts · time,
- * m = d_sae. Row r is stream position {@code firstPosition + r}. A token's display window is the run of tokens
- * around it inside its own context and document ({@link #windowStart}, {@link #windowEnd}), at most
- * {@code radius} on each side: the model saw nothing before its context's start, and a BOS token ends a document.
+ * stream, with each token's concept mask, its activation at the hook and (with an SAE) its latents. Shapes:
+ * rows = contexts · time, d = the hook's width, m = d_sae. Row r is stream position {@code firstPosition + r}. A
+ * token's display window is the run of tokens around it inside its own context and document
+ * ({@link #windowStart}, {@link #windowEnd}), at most {@code radius} on each side: the model saw nothing before its
+ * context's start, and a BOS token ends a document.
  */
 final class Pass {
     final int bos;
@@ -15,7 +16,8 @@ final class Pass {
     final int[] masks;        // [capacity] concept bit masks, 0 without concepts
     final int[] windowStart;  // [capacity] first row of each row's window
     final int[] windowEnd;    // [capacity] one past the last row of each row's window
-    float[] latents;          // [rows, m] SAE latents
+    float[] activations;      // [rows, d] the model's activations at the hook (the inference state's buffer)
+    float[] latents;          // [rows, m] SAE latents, null when the passes run without an SAE
     int contexts;
     int time;
     int rows;

@@ -23,6 +23,15 @@ public record SaeDirectory(Sae sae, SaeMetadata metadata, float[] log10Density) 
 
     /** log10(density + 1e-10) of each firing fraction, as SAELens stores it. */
     public static float[] log10Density(float[] density) {
+        double[] wide = new double[density.length];
+        for (int i = 0; i < density.length; i++) {
+            wide[i] = density[i];
+        }
+        return log10Density(wide);
+    }
+
+    /** {@link #log10Density(float[])} of fractions counted in double precision. */
+    public static float[] log10Density(double[] density) {
         float[] out = new float[density.length];
         for (int i = 0; i < density.length; i++) {
             out[i] = (float) Math.log10(density[i] + DENSITY_EPSILON);

@@ -9,11 +9,13 @@ import java.util.Map;
 /**
  * A scatter plot as inline SVG (no script, no network): points in named series, each series its own colour, an
  * optional log-scaled x axis, ticks, axis titles, a legend, and optionally each series' points joined in x order
- * (a Pareto frontier). Every text is escaped.
+ * (a Pareto frontier or a curve over training). Every text is escaped. The first ten series take the Tableau 10
+ * colours, later ones hues a golden angle apart; a legend longer than the plot is cut with a "+N more" line.
  */
 public final class ScatterPlot {
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
-            "#e377c2", "#17becf"};
+            "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
+    private static final int LEGEND_STEP = 18;
     private static final int WIDTH = 640;
     private static final int HEIGHT = 420;
     private static final int LEFT = 70;
@@ -30,7 +32,9 @@ public final class ScatterPlot {
     private final String yTitle;
     private final boolean logX;
     private final Map<String, List<Point>> series = new LinkedHashMap<>();
+    private final Map<String, String> colours = new LinkedHashMap<>();
     private boolean joinSeries;
+    private double radius = 4;
 
     public ScatterPlot(String title, String xTitle, String yTitle, boolean logX) {
         this.title = title;
@@ -51,6 +55,55 @@ public final class ScatterPlot {
     public ScatterPlot joined() {
         joinSeries = true;
         return this;
+    }
+
+    /** Draws points with this radius in pixels (smaller for maps of many points; default 4). */
+    public ScatterPlot radius(double pixels) {
+        if (!(pixels > 0 && pixels <= 20)) {
+            throw new IllegalArgumentException("point radius must be in (0, 20] pixels, got " + pixels);
+        }
+        radius = pixels;
+        return this;
+    }
+
+    /**
+     * Gives a series a fixed colour ({@code #rrggbb}) and its place in the legend now, before its first point.
+     *
+     * @throws IllegalArgumentException if the colour is not a six-digit hex colour
+     */
+    public ScatterPlot colour(String seriesName, String hex) {
+        if (!hex.matches("#[0-9a-fA-F]{6}")) {
+            throw new IllegalArgumentException("colour must look like #1f77b4, got " + hex);
+        }
+        colours.put(seriesName, hex);
+        series.computeIfAbsent(seriesName, k -> new ArrayList<>());
+        return this;
+    }
+
+    /** The colour of the {@code i}-th series (from 0) when none was given. */
+    static String paletteColour(int i) {
+        if (i < COLOURS.length) {
+            return COLOURS[i];
+        }
+        double hue = ((i - COLOURS.length) * 137.508 + 15) % 360;
+        return hsl(hue, 0.65, 0.45);
+    }
+
+    /** An HSL colour (hue in degrees, saturation and lightness in [0, 1]) as #rrggbb. */
+    private static String hsl(double hue, double saturation, double lightness) {
+        double c = (1 - Math.abs(2 * lightness - 1)) * saturation;
+        double x = c * (1 - Math.abs(hue / 60 % 2 - 1));
+        double m = lightness - c / 2;
+        double[] rgb = switch ((int) (hue / 60)) {
+            case 0 -> new double[] {c, x, 0};
+            case 1 -> new double[] {x, c, 0};
+            case 2 -> new double[] {0, c, x};
+            case 3 -> new double[] {0, x, c};
+            case 4 -> new double[] {x, 0, c};
+            default -> new double[] {c, 0, x};
+        };
+        return String.format(Locale.ROOT, "#%02x%02x%02x", Math.round((rgb[0] + m) * 255),
+                Math.round((rgb[1] + m) * 255), Math.round((rgb[2] + m) * 255));
     }
 
     /** The plot as an {@code <svg>} element. */
@@ -79,11 +132,7 @@ public final class ScatterPlot {
         double x1 = xMax + xPad;
         double y0 = Math.min(0, yMin - yPad);
         double y1 = yMax + yPad;
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
-                LEFT, escape(title)));
+        StringBuilder sb = open(WIDTH, HEIGHT, LEFT, title);
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = HEIGHT - TOP - BOTTOM;
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
@@ -105,8 +154,9 @@ public final class ScatterPlot {
         sb.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" text-anchor=\"middle\" "
                 + "transform=\"rotate(-90 16 %d)\">%s</text>%n", TOP + plotH / 2, TOP + plotH / 2, escape(yTitle)));
         int s = 0;
+        int legendRows = (HEIGHT - TOP - 10) / LEGEND_STEP;
         for (Map.Entry<String, List<Point>> e : series.entrySet()) {
-            String colour = COLOURS[s % COLOURS.length];
+            String colour = colours.getOrDefault(e.getKey(), paletteColour(s));
             List<Point> points = new ArrayList<>(e.getValue());
             points.sort((a, b) -> Double.compare(a.x(), b.x()));
             if (joinSeries && points.size() > 1) {
@@ -118,19 +168,29 @@ public final class ScatterPlot {
                 sb.append("\"/>\n");
             }
             for (Point p : points) {
-                sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s"
-                        + "</title></circle>%n", px(p.x(), x0, x1, plotW), py(p.y(), y0, y1, plotH), colour,
+                sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"><title>"
+                        + "%s</title></circle>%n", px(p.x(), x0, x1, plotW), py(p.y(), y0, y1, plotH), radius, colour,
                         escape(p.label())));
             }
-            int ly = TOP + 14 + 18 * s;
-            sb.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>%n",
-                    WIDTH - RIGHT + 16, ly - 4, colour));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", WIDTH - RIGHT + 26, ly,
-                    escape(e.getKey())));
+            legend(sb, s, legendRows, series.size(), e.getKey(), colour);
             s++;
         }
         sb.append("</svg>\n");
         return sb.toString();
+    }
+
+    /** The legend line of series {@code s}, or "+N more" in the last row when the series do not all fit. */
+    private static void legend(StringBuilder sb, int s, int rows, int total, String name, String colour) {
+        int ly = TOP + 14 + LEGEND_STEP * s;
+        if (total > rows && s == rows - 1) {
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">+%d more</text>%n", WIDTH - RIGHT + 10,
+                    ly, total - s));
+        } else if (s < rows) {
+            sb.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>%n",
+                    WIDTH - RIGHT + 16, ly - 4, colour));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", WIDTH - RIGHT + 26, ly,
+                    escape(name)));
+        }
     }
 
     private double tx(double x) {
@@ -151,6 +211,14 @@ public final class ScatterPlot {
         }
         double a = Math.abs(v);
         return a >= 1000 || a < 0.01 ? String.format(Locale.ROOT, "%.1e", v) : String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    /** An {@code <svg>} element of this size opened, with {@code title} in bold at the top from {@code titleX}. */
+    static StringBuilder open(int width, int height, int titleX, String title) {
+        return new StringBuilder(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+                + "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n<text x=\"%d\" "
+                + "y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>%n", width, height, width, height, titleX,
+                escape(title)));
     }
 
     /** Text made safe for HTML and SVG. */

@@ -43,6 +43,25 @@ public record Tensor(float[] data, int[] shape) {
         return t;
     }
 
+    /**
+     * The first {@code rows} rows of x [rows, d] scaled to unit L2 norm, in a new array (a zero row stays zero): the
+     * form cosines are taken in (decoder neighbours, clusters, dictionary recovery).
+     */
+    public static float[] unitRows(float[] x, int rows, int d) {
+        float[] out = new float[rows * d];
+        for (int r = 0; r < rows; r++) {
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                norm += (double) x[r * d + j] * x[r * d + j];
+            }
+            float inv = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0f;
+            for (int j = 0; j < d; j++) {
+                out[r * d + j] = x[r * d + j] * inv;
+            }
+        }
+        return out;
+    }
+
     /** Number of values a shape holds; a negative dimension is an error. */
     public static long numel(int... shape) {
         long n = 1;

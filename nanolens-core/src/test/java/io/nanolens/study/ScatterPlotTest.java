@@ -2,9 +2,12 @@ package io.nanolens.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringReader;
+import java.util.HashSet;
+import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -41,5 +44,36 @@ class ScatterPlotTest {
         double y2 = Double.parseDouble(circles.item(1).getAttributes().getNamedItem("cy").getNodeValue());
         assertTrue(x2 > x1 && y2 < y1, "larger x to the right, larger y higher up");
         assertTrue(x1 > 70 && x2 < 640 - 150 && y2 > 30 && y1 < 420 - 50);
+    }
+
+    @Test
+    void thirtySeriesGetThirtyDistinctColoursAndTheLegendEndsWithHowManyItLeftOut() throws Exception {
+        Set<String> colours = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            assertTrue(ScatterPlot.paletteColour(i).matches("#[0-9a-f]{6}"), ScatterPlot.paletteColour(i));
+            colours.add(ScatterPlot.paletteColour(i));
+        }
+        assertEquals(30, colours.size());
+        ScatterPlot plot = new ScatterPlot("t", "x", "y", false).radius(2);
+        for (int i = 0; i < 30; i++) {
+            plot.add("cluster " + i, i, i, "#" + i);
+        }
+        String svg = plot.svg();
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new InputSource(new StringReader(svg)));
+        int rows = (420 - 30 - 10) / 18;
+        assertEquals(30 + rows - 1, doc.getElementsByTagName("circle").getLength(), "points + shown legend markers");
+        assertTrue(svg.contains("+" + (30 - rows + 1) + " more"), svg);
+        assertTrue(svg.contains("r=\"2.0\""));
+    }
+
+    @Test
+    void aGivenColourIsUsedAndPlacesTheSeriesInTheLegendFirst() {
+        String svg = new ScatterPlot("t", "x", "y", false).colour("none", "#bbbbbb").add("a", 1, 1, "p")
+                .add("none", 2, 2, "q").svg();
+        assertTrue(svg.indexOf(">none</text>") < svg.indexOf(">a</text>"));
+        assertTrue(svg.contains("fill=\"#bbbbbb\"><title>q</title>"));
+        assertThrows(IllegalArgumentException.class, () -> new ScatterPlot("t", "x", "y", false).colour("a", "red"));
+        assertThrows(IllegalArgumentException.class, () -> new ScatterPlot("t", "x", "y", false).radius(0));
     }
 }

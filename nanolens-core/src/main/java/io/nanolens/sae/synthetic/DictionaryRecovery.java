@@ -2,6 +2,7 @@ package io.nanolens.sae.synthetic;
 
 import io.nanolens.NanolensException;
 import io.nanolens.tensor.Matmul;
+import io.nanolens.tensor.Tensor;
 
 /**
  * How well a learned dictionary recovers a true one: for every true feature the largest cosine similarity with any
@@ -30,8 +31,8 @@ public record DictionaryRecovery(double mmcs, double recovered, double threshold
             throw new NanolensException("dictionary recovery: arrays are smaller than their stated shapes ["
                     + trueCount + ", " + dim + "] and [" + learnedCount + ", " + dim + "]");
         }
-        float[] t = unitRows(truth, trueCount, dim);
-        float[] l = unitRows(learned, learnedCount, dim);
+        float[] t = Tensor.unitRows(truth, trueCount, dim);
+        float[] l = Tensor.unitRows(learned, learnedCount, dim);
         float[] cos = new float[trueCount * learnedCount];
         Matmul.abT(t, l, cos, trueCount, dim, learnedCount, false);
         double[] best = new double[trueCount];
@@ -50,20 +51,5 @@ public record DictionaryRecovery(double mmcs, double recovered, double threshold
         }
         return new DictionaryRecovery(trueCount == 0 ? 0 : sum / trueCount,
                 trueCount == 0 ? 0 : (double) above / trueCount, threshold, best);
-    }
-
-    private static float[] unitRows(float[] x, int rows, int dim) {
-        float[] out = new float[rows * dim];
-        for (int r = 0; r < rows; r++) {
-            double norm = 0;
-            for (int j = 0; j < dim; j++) {
-                norm += (double) x[r * dim + j] * x[r * dim + j];
-            }
-            float inv = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0f;
-            for (int j = 0; j < dim; j++) {
-                out[r * dim + j] = x[r * dim + j] * inv;
-            }
-        }
-        return out;
     }
 }
