@@ -47,7 +47,6 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example:", "  ./nanolens study activations --model runs/demo/model --out runs/study"})
 final class StudyActivations implements Callable<Integer> {
     private static final int EXPANSION = 8;
-    private static final int BATCH = 4096;
 
     @Spec
     CommandSpec spec;
@@ -58,6 +57,16 @@ final class StudyActivations implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "300000", paramLabel = "N",
             description = "Training tokens shared by every SAE (default: ${DEFAULT-VALUE}).")
     long tokens;
+
+    // The demo SAE's recipe (small batches, a high rate): 300 k tokens in steps of 4,096 at the 1/sqrt(m) rate left
+    // TopK at FVU 0.27 and the ReLU SAEs far from their L1 targets.
+    @Option(names = "--batch-rows", defaultValue = "" + DemoCommand.SAE_BATCH, paramLabel = "N",
+            description = "Activation rows per step (default: ${DEFAULT-VALUE}).")
+    int batchRows;
+
+    @Option(names = "--lr", defaultValue = "5e-3", paramLabel = "LR",
+            description = "Adam learning rate of every SAE (default: ${DEFAULT-VALUE}).")
+    float lr;
 
     @Option(names = "--eval-tokens", defaultValue = "20000", paramLabel = "N",
             description = "Held-out tokens each SAE is evaluated and concept-scored on (default: ${DEFAULT-VALUE}).")
@@ -74,8 +83,9 @@ final class StudyActivations implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (tokens < BATCH || evalTokens < 1) {
-            throw new NanolensException("--tokens must be at least " + BATCH + " and --eval-tokens at least 1");
+        if (batchRows < 1 || tokens < batchRows || evalTokens < 1) {
+            throw new NanolensException("--batch-rows must be at least 1, --tokens at least --batch-rows ("
+                    + batchRows + ") and --eval-tokens at least 1");
         }
         PrintWriter w = spec.commandLine().getOut();
         StudySetup setup = StudySetup.open(options);
@@ -87,7 +97,8 @@ final class StudyActivations implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         double factor = setup.scaleFactor(tokens);
-        SaeTrainingConfig training = SaeTrainingConfig.of(tokens).withBatchRows(BATCH).withIntervals(1_000_000, 0);
+        SaeTrainingConfig training = SaeTrainingConfig.of(tokens).withBatchRows(batchRows).withLr(lr)
+                .withIntervals(1_000_000, 0);
         SaeTrainer trainer = SaeTrainer.start(out.resolve("run"), specs, training);
         setup.train(trainer, training, factor, w, null);
         w.printf(Locale.ROOT, "  training took %.0f s; evaluating each SAE on %,d held-out tokens%n",
@@ -129,13 +140,13 @@ final class StudyActivations implements Callable<Integer> {
             specs.add(new SaeTrainer.Spec("topk-k" + k, SaeConfig.of(Architecture.TOP_K, d, m).withK(k)));
             specs.add(new SaeTrainer.Spec("batchtopk-k" + k, SaeConfig.of(Architecture.BATCH_TOP_K, d, m).withK(k)));
         }
-        for (float l1 : List.of(1f, 3f, 8f)) {
+        for (float l1 : List.of(2f, 5f, 12f)) {
             specs.add(new SaeTrainer.Spec("relu-l1-" + plain(l1),
                     SaeConfig.of(Architecture.RELU, d, m).withSparsityCoefficient(l1)));
             specs.add(new SaeTrainer.Spec("gated-l1-" + plain(l1),
                     SaeConfig.of(Architecture.GATED, d, m).withSparsityCoefficient(l1)));
         }
-        for (float l0 : List.of(0.1f, 0.3f, 1f)) {
+        for (float l0 : List.of(0.3f, 1f, 3f)) {
             specs.add(new SaeTrainer.Spec("jumprelu-l0-" + plain(l0), SaeConfig.of(Architecture.JUMP_RELU, d, m)
                     .withSparsityCoefficient(l0).withJumpRelu(SaeConfig.DEFAULT_BANDWIDTH, 0.1f)));
         }
