@@ -146,16 +146,20 @@ final class StudyActivations implements Callable<Integer> {
             specs.add(new SaeTrainer.Spec("gated-l1-" + plain(l1),
                     SaeConfig.of(Architecture.GATED, d, m).withSparsityCoefficient(l1)));
         }
-        for (float l0 : List.of(0.3f, 1f, 3f)) {
-            specs.add(new SaeTrainer.Spec("jumprelu-l0-" + plain(l0), SaeConfig.of(Architecture.JUMP_RELU, d, m)
-                    .withSparsityCoefficient(l0).withJumpRelu(SaeConfig.DEFAULT_BANDWIDTH, 0.1f)));
+        // In a run this short Adam moves each JumpReLU threshold by about the learning rate per step whatever the
+        // L0 coefficient (0.3, 1 and 3 all ended at L0 150 from θ0 = 0.1), so the initial threshold is the knob.
+        for (float theta : List.of(0.3f, 0.4f, 0.5f)) {
+            specs.add(new SaeTrainer.Spec("jumprelu-t" + plain(theta), SaeConfig.of(Architecture.JUMP_RELU, d, m)
+                    .withSparsityCoefficient(1f).withJumpRelu(SaeConfig.DEFAULT_BANDWIDTH, theta)));
         }
         return specs;
     }
 
     private static String knob(SaeConfig c) {
-        return c.architecture().usesK() ? "k=" + c.k() : (c.architecture() == Architecture.JUMP_RELU ? "l0=" : "l1=")
-                + plain(c.sparsityCoefficient());
+        if (c.architecture() == Architecture.JUMP_RELU) {
+            return "θ0=" + plain(c.initialThreshold());
+        }
+        return c.architecture().usesK() ? "k=" + c.k() : "l1=" + plain(c.sparsityCoefficient());
     }
 
     private static String plain(float v) {
