@@ -118,6 +118,10 @@ final class Attention {
         int stride = s.time;
         int g = h / group;
         int keyCount = s.start + s.t;
+        if (s.t == 1 && s.att == null) {
+            oneQuery(s, l, b, h, keys, values, w, slot(ROWS, stride), b * s.t * kv + g * hd, keyCount);
+            return;
+        }
         transpose(keys, b * s.t * kv + g * hd, keyCount, w, slot(K_T, stride), stride);
         transpose(values, b * s.t * kv + g * hd, keyCount, w, slot(V_T, stride), stride);
         boolean keep = s.att != null;
@@ -186,6 +190,24 @@ final class Attention {
      */
     private int slot(int index, int stride) {
         return index * hd * stride;
+    }
+
+    /**
+     * Head h for a single query row (a KV-cached decoding step) over its {@code keyCount} keys, read in place: a
+     * dot product per key and an axpy per value, each over the head's hd contiguous channels. Transposing the
+     * whole cache for one row, as {@link #head} does for many, cost more than the attention itself.
+     */
+    private void oneQuery(GptState s, int l, int b, int h, float[] keys, float[] values, float[] p, int pOff,
+                          int kvOff, int keyCount) {
+        int qOff = b * d + h * hd;
+        for (int j = 0; j < keyCount; j++) {
+            p[pOff + j] = scale * Ops.dot(s.q[l], qOff, keys, kvOff + j * kv, hd);
+        }
+        softmax(p, pOff, keyCount);
+        Arrays.fill(s.attY[l], qOff, qOff + hd, 0f);
+        for (int j = 0; j < keyCount; j++) {
+            axpy(p[pOff + j], values, kvOff + j * kv, s.attY[l], qOff, hd);
+        }
     }
 
     /** dst[dstOff + c·stride + j] = src[srcOff + j·kv + c] for j < count, c < hd. */
