@@ -2,6 +2,7 @@ package io.nanolens.analysis;
 
 import io.nanolens.model.GptState;
 import io.nanolens.text.Corpus;
+import io.nanolens.text.StreamStart;
 import io.nanolens.text.TinyWorld;
 import io.nanolens.text.Tokenizer;
 
@@ -15,7 +16,9 @@ import java.util.stream.Stream;
  * contexts of the subject's context size, as {@link io.nanolens.sae.store.ActivationHarvester} packed the SAE's
  * training data, so a context may start mid-document. The stream stops after {@code tokens} non-BOS tokens or at the
  * corpus's end; the trailing partial context is not dropped but runs as a pass of its own (one shorter context),
- * so a small text set is analysed whole. Memory: one inference state and one pass, whatever the corpus size.
+ * so a small text set is analysed whole. Memory: one inference state and one pass, whatever the corpus size. The
+ * documents may be one part of a larger corpus, read from a {@link StreamStart}: positions are then the whole
+ * corpus's, and the budget counts the part's tokens.
  */
 final class CorpusPasses implements AutoCloseable {
     private final AnalysisSubject subject;
@@ -28,6 +31,8 @@ final class CorpusPasses implements AutoCloseable {
     private final Stream<String> documentStream;
     private final Iterator<String> documents;
     private final Pass pass;
+    private final StreamStart start;
+    private boolean started;                  // the first document has been read
     private int[] document = new int[0];     // BOS and the current document's ids
     private int[] documentMasks = new int[0]; // their concept masks
     private int documentAt;
@@ -38,6 +43,10 @@ final class CorpusPasses implements AutoCloseable {
     private boolean ended;
 
     CorpusPasses(AnalysisSubject subject, Corpus corpus, AnalysisConfig config, boolean concepts) {
+        this(subject, corpus, StreamStart.BEGINNING, config, concepts);
+    }
+
+    CorpusPasses(AnalysisSubject subject, Corpus corpus, StreamStart start, AnalysisConfig config, boolean concepts) {
         this.subject = subject;
         this.tokenizer = subject.tokenizer();
         this.concepts = concepts;
@@ -48,6 +57,8 @@ final class CorpusPasses implements AutoCloseable {
         this.pass = new Pass(perPass * time, subject.sae().dSae(), tokenizer.bosId(), config.windowRadius());
         this.documentStream = corpus.documents();
         this.documents = documentStream.iterator();
+        this.start = start;
+        this.position = start.position();
     }
 
     /** Tokens analysed so far (BOS excluded). */
@@ -138,7 +149,8 @@ final class CorpusPasses implements AutoCloseable {
             int[] masks = TokenConcepts.masks(TinyWorld.label(text), ids, tokenizer);
             System.arraycopy(masks, 0, documentMasks, 1, masks.length);
         }
-        documentAt = 0;
+        documentAt = started ? 0 : start.checkedSkip(document.length);
+        started = true;
         return true;
     }
 }
