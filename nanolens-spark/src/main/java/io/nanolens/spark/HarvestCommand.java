@@ -88,9 +88,10 @@ final class HarvestCommand implements Callable<Integer> {
             w.printf(Locale.ROOT, "wrote  : %,d rows x %d (%s, %.1f MB, %.0f bytes per row) in %d shards to %s%n",
                     m.tokens(), m.dIn(), m.dtype(), bytes / 1e6, (double) bytes / m.tokens(), m.shards().size(),
                     r.out());
-            w.printf(Locale.ROOT, "time   : plan %.1f s, harvest %.1f s (%,.0f rows/s; tasks %.1f s in all)%n",
-                    r.planSeconds(), r.harvestSeconds(), m.tokens() / Math.max(r.harvestSeconds(), 1e-9),
-                    r.taskSeconds());
+            w.printf(Locale.ROOT, "time   : plan %.1f s, harvest %.1f s (%,.0f rows/s); tasks %.1f s, of which "
+                    + "CPU %.1f s (%,.0f rows per CPU-second)%n", r.planSeconds(), r.harvestSeconds(),
+                    m.tokens() / Math.max(r.harvestSeconds(), 1e-9), r.taskSeconds(), r.taskCpuSeconds(),
+                    m.tokens() / Math.max(r.taskCpuSeconds(), 1e-9));
             w.printf(Locale.ROOT, "normalisation factor %.6f (sqrt(d_in) / mean norm over all rows)%n",
                     m.normScalingFactor());
             w.println("next   : ./nanolens spark sweep --activations " + out + " --sae topk-x8-k32 --tokens "

@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +45,7 @@ import java.util.stream.Collectors;
  */
 final class SparkHarvest {
     private static final String PART_SHARD = "part-%05d-shard-%05d.safetensors";
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final Pattern SHARD_FILES = Pattern.compile("(part-\\d{5}-shard-\\d{5}|shard_\\d{5})\\.safetensors");
 
     private SparkHarvest() {
@@ -68,10 +71,12 @@ final class SparkHarvest {
     /**
      * A finished harvest: the manifest written, where, and how long the planning and the harvest jobs took.
      *
-     * @param taskSeconds the harvest tasks' own times, summed
+     * @param taskSeconds    the harvest tasks' wall times, summed
+     * @param taskCpuSeconds the CPU time of the tasks' threads, summed: what the harvest costs whatever else runs
+     *                       on the machine (each task runs its kernels on its own thread)
      */
     record Report(ActivationManifest manifest, String out, int partitions, double planSeconds, double harvestSeconds,
-                  double taskSeconds) {
+                  double taskSeconds, double taskCpuSeconds) {
     }
 
     /** What every task needs besides its part: the settings in serializable form. */
@@ -82,9 +87,9 @@ final class SparkHarvest {
         private static final long serialVersionUID = 1L;
     }
 
-    /** What one partition wrote: its shard files in order, their rows, and the norms of those rows. */
-    private record Written(int partition, List<String> files, long[] rows, ActivationScaler norms, double seconds)
-            implements Serializable {
+    /** What one partition wrote: its shard files in order, their rows, the norms of those rows, its times. */
+    private record Written(int partition, List<String> files, long[] rows, ActivationScaler norms, double seconds,
+                           double cpuSeconds) implements Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
     }
@@ -134,8 +139,9 @@ final class SparkHarvest {
                 storage.delete(out, name);
             }
         }
-        double taskSeconds = written.stream().mapToDouble(Written::seconds).sum();
-        return new Report(manifest, Storage.display(out), parts.size(), planSeconds, harvestSeconds, taskSeconds);
+        return new Report(manifest, Storage.display(out), parts.size(), planSeconds, harvestSeconds,
+                written.stream().mapToDouble(Written::seconds).sum(),
+                written.stream().mapToDouble(Written::cpuSeconds).sum());
     }
 
     /** The harvest settings, checked against the model as a local harvest checks them. */
@@ -176,6 +182,7 @@ final class SparkHarvest {
     private static Iterator<Written> harvest(int partition, Iterator<String> documents, StreamPlan.Part part,
                                              Task t) {
         long started = System.nanoTime();
+        long cpu = THREADS.getCurrentThreadCpuTime();
         GptFiles.Loaded model = ExecutorCache.model(t.model(), t.storage());
         StreamPlan.Slice slice = StreamPlan.slice(part, documents, model.tokenizer());
         if (slice == null) {
@@ -212,8 +219,8 @@ final class SparkHarvest {
             ExecutorCache.deleteTree(local);
         }
         long[] rowCounts = counts.stream().mapToLong(Long::longValue).toArray();
-        return List.of(new Written(partition, files, rowCounts, norms, (System.nanoTime() - started) / 1e9))
-                .iterator();
+        return List.of(new Written(partition, files, rowCounts, norms, (System.nanoTime() - started) / 1e9,
+                (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9)).iterator();
     }
 
     /** The first {@code n} rows of {@code buffer} as a stream. */
