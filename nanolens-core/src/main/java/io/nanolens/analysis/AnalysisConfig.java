@@ -2,6 +2,8 @@ package io.nanolens.analysis;
 
 import io.nanolens.NanolensException;
 
+import java.io.Serializable;
+
 /**
  * How a {@link FeatureAnalysis} pass reads its corpus and how much it keeps per feature. Every per-feature structure
  * has a size fixed here, whatever the corpus length: {@link #topContexts} windows for the strongest activations,
@@ -24,7 +26,7 @@ import io.nanolens.NanolensException;
  */
 public record AnalysisConfig(int contextsPerPass, long tokens, int topContexts, int windowRadius,
                              int bands, int samplesPerBand, int histogramBins, int logitTokens, int neighbours,
-                             boolean concepts, long seed) {
+                             boolean concepts, long seed) implements Serializable {
 
     /** SAELens's default {@code context_size}, for an SAE that does not record its own. */
     public static final int DEFAULT_CONTEXT_SIZE = 128;

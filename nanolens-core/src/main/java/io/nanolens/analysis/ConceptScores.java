@@ -2,15 +2,20 @@ package io.nanolens.analysis;
 
 import io.nanolens.explorer.ConceptMatch;
 
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The counts behind {@link ConceptTable}: per concept the analysed tokens that carry it, and per feature and concept
  * the tokens where the feature fires and the token carries the concept (hits). Precision = hits / fires, recall =
- * hits / concept tokens, F1 = 2·hits / (fires + concept tokens). Fixed size: d_sae × concepts counters.
+ * hits / concept tokens, F1 = 2·hits / (fires + concept tokens). Fixed size: d_sae × concepts counters, which
+ * parts of a corpus {@link #merge} by adding.
  */
-final class ConceptScores {
+final class ConceptScores implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
     private final List<String> names;
     private final int concepts;
     private final long[] hits;          // [m, C]
@@ -43,6 +48,17 @@ final class ConceptScores {
     void hit(int feature, int mask) {
         for (int bits = mask; bits != 0; bits &= bits - 1) {
             hits[feature * concepts + Integer.numberOfTrailingZeros(bits)]++;
+        }
+    }
+
+    /** Adds the counts of another part of the corpus, scored against the same concepts. */
+    void merge(ConceptScores other) {
+        assert names.equals(other.names) && hits.length == other.hits.length : "scores of other concepts or widths";
+        for (int i = 0; i < hits.length; i++) {
+            hits[i] += other.hits[i];
+        }
+        for (int c = 0; c < concepts; c++) {
+            conceptTokens[c] += other.conceptTokens[c];
         }
     }
 

@@ -5,6 +5,7 @@ import io.nanolens.model.GptState;
 import io.nanolens.model.HookPoint;
 import io.nanolens.sae.Sae;
 import io.nanolens.text.Corpus;
+import io.nanolens.text.StreamStart;
 import io.nanolens.text.TinyWorld;
 import io.nanolens.text.Tokenizer;
 
@@ -19,7 +20,9 @@ import java.util.stream.Stream;
  * training data, so a context may start mid-document. The stream stops after {@code tokens} non-BOS tokens or at the
  * corpus's end; the trailing partial context is not dropped but runs as a pass of its own (one shorter context),
  * so a small text set is analysed whole. Memory: one inference state and one pass, whatever the corpus size.
- * Without an SAE the passes carry the activations only ({@link ConceptProbe} keeps them to score SAEs later).
+ * Without an SAE the passes carry the activations only ({@link ConceptProbe} keeps them to score SAEs later). The
+ * documents may be one part of a larger corpus, read from a {@link StreamStart}: positions are then the whole
+ * corpus's, and the budget counts the part's tokens.
  */
 final class CorpusPasses implements AutoCloseable {
     private final Gpt gpt;
@@ -34,6 +37,8 @@ final class CorpusPasses implements AutoCloseable {
     private final Stream<String> documentStream;
     private final Iterator<String> documents;
     private final Pass pass;
+    private final StreamStart start;
+    private boolean started;                  // the first document has been read
     private int[] document = new int[0];     // BOS and the current document's ids
     private int[] documentMasks = new int[0]; // their concept masks
     private int documentAt;
@@ -44,13 +49,22 @@ final class CorpusPasses implements AutoCloseable {
     private boolean ended;
 
     CorpusPasses(AnalysisSubject subject, Corpus corpus, AnalysisConfig config, boolean concepts) {
-        this(subject.gpt(), subject.tokenizer(), subject.hook(), subject.contextSize(), subject.sae(), corpus, config,
-                concepts);
+        this(subject, corpus, StreamStart.BEGINNING, config, concepts);
+    }
+
+    CorpusPasses(AnalysisSubject subject, Corpus corpus, StreamStart start, AnalysisConfig config, boolean concepts) {
+        this(subject.gpt(), subject.tokenizer(), subject.hook(), subject.contextSize(), subject.sae(), corpus, start,
+                config, concepts);
     }
 
     /** Passes of {@code contextSize} tokens through {@code gpt} up to {@code hook}, and through {@code sae} if any. */
     CorpusPasses(Gpt gpt, Tokenizer tokenizer, HookPoint hook, int contextSize, Sae sae, Corpus corpus,
                  AnalysisConfig config, boolean concepts) {
+        this(gpt, tokenizer, hook, contextSize, sae, corpus, StreamStart.BEGINNING, config, concepts);
+    }
+
+    private CorpusPasses(Gpt gpt, Tokenizer tokenizer, HookPoint hook, int contextSize, Sae sae, Corpus corpus,
+                         StreamStart start, AnalysisConfig config, boolean concepts) {
         this.gpt = gpt;
         this.hook = hook;
         this.sae = sae;
@@ -63,6 +77,8 @@ final class CorpusPasses implements AutoCloseable {
         this.pass = new Pass(perPass * time, sae == null ? 0 : sae.dSae(), tokenizer.bosId(), config.windowRadius());
         this.documentStream = corpus.documents();
         this.documents = documentStream.iterator();
+        this.start = start;
+        this.position = start.position();
     }
 
     /** Tokens analysed so far (BOS excluded). */
@@ -154,7 +170,8 @@ final class CorpusPasses implements AutoCloseable {
             int[] masks = TokenConcepts.masks(TinyWorld.label(text), ids, tokenizer);
             System.arraycopy(masks, 0, documentMasks, 1, masks.length);
         }
-        documentAt = 0;
+        documentAt = started ? 0 : start.checkedSkip(document.length);
+        started = true;
         return true;
     }
 }

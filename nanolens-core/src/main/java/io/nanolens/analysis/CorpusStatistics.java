@@ -3,7 +3,11 @@ package io.nanolens.analysis;
 import io.nanolens.NanolensException;
 import io.nanolens.tensor.Parallel;
 import io.nanolens.text.Corpus;
+import io.nanolens.text.StreamStart;
 import io.nanolens.text.TinyWorld;
+
+import java.io.Serial;
+import java.io.Serializable;
 
 /**
  * The streaming pass itself: every pass of {@link CorpusPasses} is scanned once, features split over threads (a
@@ -11,8 +15,15 @@ import io.nanolens.text.TinyWorld;
  * and each firing (activation > 0) of feature j on an analysed token goes to j's {@link FeatureAccumulator}
  * (created at its first firing, so a dead feature costs one null reference) and to the concept hits. Memory:
  * d_sae accumulators of fixed size plus one pass.
+ *
+ * <p>Mergeable: the statistics of the parts of a corpus ({@link StreamStart}) merged with {@link #merge} equal
+ * those of one pass over the whole, exactly (counts add, the top contexts and band samples are the strongest
+ * activations and smallest keys of the union, see {@link FeatureAccumulator}), so the pass can run split over many
+ * machines. Serializable, to travel between them.
  */
-final class CorpusStatistics {
+public final class CorpusStatistics implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
     private static final int GRAIN = 128; // features per parallel chunk
 
     final AnalysisConfig config;
@@ -34,9 +45,20 @@ final class CorpusStatistics {
      */
     static CorpusStatistics collect(AnalysisSubject subject, Corpus corpus, AnalysisConfig config,
                                     FeatureAnalysis.Listener listener) {
+        CorpusStatistics stats = collect(subject, corpus, StreamStart.BEGINNING, config, listener);
+        if (stats.tokens == 0) {
+            throw new NanolensException("corpus " + corpus.source() + " yielded no tokens to analyse; give a corpus "
+                    + "with text in it");
+        }
+        return stats;
+    }
+
+    /** Runs the pass over the part of a corpus {@code part} holds, from {@code start}; it may yield no token. */
+    static CorpusStatistics collect(AnalysisSubject subject, Corpus part, StreamStart start, AnalysisConfig config,
+                                    FeatureAnalysis.Listener listener) {
         CorpusStatistics stats = new CorpusStatistics(config, subject.sae().dSae());
         long started = System.nanoTime();
-        try (CorpusPasses passes = new CorpusPasses(subject, corpus, config, config.concepts())) {
+        try (CorpusPasses passes = new CorpusPasses(subject, part, start, config, config.concepts())) {
             for (Pass pass = passes.next(); pass != null; pass = passes.next()) {
                 stats.add(pass);
                 listener.onProgress(FeatureAnalysis.STAGE_CORPUS, passes.analysed(), config.tokens());
@@ -44,11 +66,43 @@ final class CorpusStatistics {
             stats.tokens = passes.analysed();
         }
         stats.seconds = (System.nanoTime() - started) / 1e9;
-        if (stats.tokens == 0) {
-            throw new NanolensException("corpus " + corpus.source() + " yielded no tokens to analyse; give a corpus "
-                    + "with text in it");
-        }
         return stats;
+    }
+
+    /** Corpus tokens analysed (BOS excluded). */
+    public long tokens() {
+        return tokens;
+    }
+
+    /** Seconds the pass took (summed over merged parts). */
+    public double seconds() {
+        return seconds;
+    }
+
+    /**
+     * Adds the statistics of another part of the same corpus, as if this pass had read its tokens too; the result
+     * does not depend on the order parts are merged in. {@code other} must not be used afterwards.
+     *
+     * @throws IllegalArgumentException if the two were collected with different settings or SAE widths
+     */
+    public CorpusStatistics merge(CorpusStatistics other) {
+        if (!config.withTokens(1).equals(other.config.withTokens(1)) || features.length != other.features.length) {
+            throw new IllegalArgumentException("cannot merge the statistics of " + other.features.length
+                    + " features under " + other.config + " into those of " + features.length + " under " + config);
+        }
+        for (int j = 0; j < features.length; j++) {
+            if (features[j] == null) {
+                features[j] = other.features[j];
+            } else if (other.features[j] != null) {
+                features[j].merge(other.features[j]);
+            }
+        }
+        if (concepts != null) {
+            concepts.merge(other.concepts);
+        }
+        tokens += other.tokens;
+        seconds += other.seconds;
+        return this;
     }
 
     /** Firings per feature. */

@@ -4,6 +4,8 @@ import io.nanolens.explorer.ActivatingContext;
 import io.nanolens.explorer.Histogram;
 import io.nanolens.explorer.QuantileGroup;
 
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -30,8 +32,15 @@ import java.util.List;
  * a union are among the S smallest of each part, so the sample stays exact.
  *
  * <p>Every kept token stores its display window (token ids and this feature's values) in a pool of N + Q·S slots.
+ *
+ * <p><b>Merge</b>: two accumulators of disjoint parts of the stream combine exactly ({@link #merge}): the smaller
+ * range doubles until both agree, counts add, and the other's kept tokens are offered as if streamed, a tie going
+ * to the earlier position, so the result is the top N and bottom-k samples of the union whatever the order.
+ * (Over 400 lines: the merge needs the heap and band internals it shares with {@link #offer}.)
  */
-final class FeatureAccumulator {
+final class FeatureAccumulator implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
     /** Smallest histogram range 2^-24: activations below 6e-8 all fall in the first bin. */
     static final int MIN_RANGE_EXPONENT = -24;
 
@@ -97,8 +106,54 @@ final class FeatureAccumulator {
         int bin = Math.min(bins - 1, (int) (v * Math.scalb(1f, log2Bins - rangeExponent)));
         counts[bin]++;
         long position = pass.firstPosition + row;
-        offerTop(pass, row, feature, v, position);
-        offerBand(bin / (bins / bands), key, pass, row, feature, v, position);
+        int top = placeTop(v, position);
+        if (top >= 0) {
+            write(top, pass, row, feature);
+        }
+        int band = placeBand(bin / (bins / bands), key, v, position);
+        if (band >= 0) {
+            write(band, pass, row, feature);
+        }
+    }
+
+    /**
+     * Adds everything {@code other}, fed another part of the stream, has kept: exactly what this accumulator would
+     * hold had it been offered those firings too. {@code other} must not be used afterwards.
+     */
+    void merge(FeatureAccumulator other) {
+        assert other.topN == topN && other.bands == bands && other.perBand == perBand && other.bins == bins
+                && other.width == width : "accumulators of different settings";
+        if (other.fires == 0) {
+            return;
+        }
+        if (rangeExponent == Integer.MIN_VALUE) {
+            rangeExponent = other.rangeExponent;
+        }
+        while (rangeExponent < other.rangeExponent) {
+            doubleRange();
+        }
+        while (other.rangeExponent < rangeExponent) {
+            other.doubleRange();
+        }
+        fires += other.fires;
+        max = Math.max(max, other.max);
+        for (int b = 0; b < bins; b++) {
+            counts[b] += other.counts[b];
+        }
+        for (int i = 0; i < other.topSize; i++) {
+            int slot = placeTop(other.topValue[i], other.topPosition[i]);
+            if (slot >= 0) {
+                copy(slot, other, other.topSlot[i]);
+            }
+        }
+        for (int q = 0; q < bands; q++) {
+            for (int i = q * perBand; i < q * perBand + other.bandSize[q]; i++) {
+                int slot = placeBand(q, other.bandKey[i], other.bandValue[i], other.bandPosition[i]);
+                if (slot >= 0) {
+                    copy(slot, other, other.bandSlot[i]);
+                }
+            }
+        }
     }
 
     /** Windows currently kept (at most the pool's size, {@link AnalysisConfig#windowsPerFeature}). */
@@ -184,13 +239,18 @@ final class FeatureAccumulator {
             return;
         }
         while (v > Math.scalb(1f, rangeExponent)) {
-            for (int i = 0; i < bins / 2; i++) {
-                counts[i] = counts[2 * i] + counts[2 * i + 1];
-            }
-            Arrays.fill(counts, bins / 2, bins, 0);
-            mergeBands();
-            rangeExponent++;
+            doubleRange();
         }
+    }
+
+    /** R doubles: bins and bands merge pairwise. */
+    private void doubleRange() {
+        for (int i = 0; i < bins / 2; i++) {
+            counts[i] = counts[2 * i] + counts[2 * i + 1];
+        }
+        Arrays.fill(counts, bins / 2, bins, 0);
+        mergeBands();
+        rangeExponent++;
     }
 
     /** New band q = old bands 2q and 2q+1, keeping the S smallest keys; the upper half starts empty. */
@@ -228,24 +288,32 @@ final class FeatureAccumulator {
         bandSize = size;
     }
 
-    private void offerTop(Pass pass, int row, int feature, float v, long position) {
+    /**
+     * Keeps (v, position) among the top N if it is stronger than the weakest kept (a tie goes to the earlier
+     * position; streamed in order, a later equal value never enters); returns the slot its window goes to, or -1.
+     */
+    private int placeTop(float v, long position) {
         if (topSize < topN) {
-            int slot = allocate();
-            write(slot, pass, row, feature);
             int i = topSize++;
             topValue[i] = v;
             topPosition[i] = position;
-            topSlot[i] = slot;
+            topSlot[i] = allocate();
+            int slot = topSlot[i];
             siftUp(i);
-        } else if (v > topValue[0]) {
-            write(topSlot[0], pass, row, feature);
+            return slot;
+        }
+        if (v > topValue[0] || (v == topValue[0] && position < topPosition[0])) {
+            int slot = topSlot[0];
             topValue[0] = v;
             topPosition[0] = position;
             siftDown(0);
+            return slot;
         }
+        return -1;
     }
 
-    private void offerBand(int q, long key, Pass pass, int row, int feature, float v, long position) {
+    /** Keeps the token in band q if its key is among the S smallest; returns the slot its window goes to, or -1. */
+    private int placeBand(int q, long key, float v, long position) {
         int at;
         if (bandSize[q] < perBand) {
             at = q * perBand + bandSize[q]++;
@@ -253,13 +321,13 @@ final class FeatureAccumulator {
         } else {
             at = largestKey(bandKey, q * perBand, perBand);
             if (key >= bandKey[at]) {
-                return;
+                return -1;
             }
         }
-        write(bandSlot[at], pass, row, feature);
         bandKey[at] = key;
         bandValue[at] = v;
         bandPosition[at] = position;
+        return bandSlot[at];
     }
 
     private static int largestKey(long[] key, int from, int count) {
@@ -336,6 +404,14 @@ final class FeatureAccumulator {
         }
         windowLength[slot] = (byte) n;
         windowPeak[slot] = (byte) (row - from);
+    }
+
+    /** Copies the window kept in {@code other}'s slot {@code from} into this accumulator's {@code slot}. */
+    private void copy(int slot, FeatureAccumulator other, int from) {
+        System.arraycopy(other.windowIds, from * width, windowIds, slot * width, width);
+        System.arraycopy(other.windowValues, from * width, windowValues, slot * width, width);
+        windowLength[slot] = other.windowLength[from];
+        windowPeak[slot] = other.windowPeak[from];
     }
 
     private ActivatingContext context(int slot, String[] vocab) {

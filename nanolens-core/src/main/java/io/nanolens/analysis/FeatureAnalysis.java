@@ -4,6 +4,7 @@ import io.nanolens.NanolensException;
 import io.nanolens.explorer.FeatureAtlas;
 import io.nanolens.sae.Sae;
 import io.nanolens.text.Corpus;
+import io.nanolens.text.StreamStart;
 import io.nanolens.text.TinyWorld;
 import io.nanolens.text.Tokenizer;
 
@@ -23,6 +24,9 @@ import java.util.Map;
  * <p>Labels: every feature gets an automatic label from its top tokens ({@link AutoLabel}); with contrast sets,
  * the {@value #CONTRAST_LABELS} features ranked highest towards each set (with |d| ≥ {@value #CONTRAST_MIN_SCORE},
  * a medium effect) are prefixed with that set's name in brackets, e.g. {@code [deceptive] lie / pretend}.
+ *
+ * <p>Split over machines: {@link #statistics} runs the corpus pass over one part of a corpus, the parts' statistics
+ * merge ({@link CorpusStatistics#merge}) and {@link #finish} turns them into the same result {@link #run} gives.
  */
 public final class FeatureAnalysis {
     /** Progress stage of the corpus pass: done and total count tokens. */
@@ -58,7 +62,35 @@ public final class FeatureAnalysis {
      */
     public static AnalysisResult run(AnalysisSubject subject, Corpus corpus, AnalysisConfig config,
                                      ContrastSets contrast, Listener listener) {
-        CorpusStatistics stats = CorpusStatistics.collect(subject, corpus, config, listener);
+        return finish(subject, CorpusStatistics.collect(subject, corpus, config, listener), config, contrast,
+                listener);
+    }
+
+    /**
+     * The corpus pass over one part of a corpus: {@code part} holds its documents, read from {@code start}, and
+     * {@code config}'s token budget counts the part's tokens. Parts starting at multiples of the pass size
+     * ({@link AnalysisConfig#passContexts} contexts of the subject's context size), merged, equal one pass over the
+     * whole.
+     *
+     * @throws io.nanolens.NanolensException if the SAE gives a non-finite activation
+     */
+    public static CorpusStatistics statistics(AnalysisSubject subject, Corpus part, StreamStart start,
+                                              AnalysisConfig config) {
+        return CorpusStatistics.collect(subject, part, start, config, Listener.NONE);
+    }
+
+    /**
+     * The result of a finished corpus pass: logit effects and neighbours from the weights, contrast scores (over at
+     * most {@code config}'s tokens of each set) and the atlas.
+     *
+     * @param contrast two text sets to rank features by, or null
+     * @throws io.nanolens.NanolensException if the pass analysed no token or a contrast set yields none
+     */
+    public static AnalysisResult finish(AnalysisSubject subject, CorpusStatistics stats, AnalysisConfig config,
+                                        ContrastSets contrast, Listener listener) {
+        if (stats.tokens == 0) {
+            throw new NanolensException("the corpus yielded no tokens to analyse; give a corpus with text in it");
+        }
         ContrastTable contrastTable = contrast == null ? null : contrast(subject, contrast, config, listener);
         Sae sae = subject.sae();
         float[] wDec = sae.parameters().get(Sae.W_DEC).data();

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -23,18 +25,28 @@ class FeatureAccumulatorTest {
 
     /** Feeds one feature the values in order (token i = value i, a window of one token) and returns it. */
     private static FeatureAccumulator feed(AnalysisConfig config, float[] values) {
-        Pass pass = new Pass(values.length, 1, -1, config.windowRadius());
-        pass.latents = values.clone();
-        pass.contexts = 1;
-        pass.time = values.length;
-        pass.rows = values.length;
-        for (int i = 0; i < values.length; i++) {
-            pass.ids[i] = i;
+        return feed(config, values, 0, values.length, values.length);
+    }
+
+    /**
+     * Feeds a new accumulator tokens [from, to) of the stream {@code values}, at their stream positions, in
+     * contexts of {@code time} tokens (windows end at context edges; both bounds are multiples of time).
+     */
+    private static FeatureAccumulator feed(AnalysisConfig config, float[] values, int from, int to, int time) {
+        int n = to - from;
+        Pass pass = new Pass(Math.max(1, n), 1, -1, config.windowRadius());
+        pass.latents = Arrays.copyOfRange(values, from, to);
+        pass.contexts = n / time;
+        pass.time = time;
+        pass.rows = n;
+        pass.firstPosition = from;
+        for (int i = 0; i < n; i++) {
+            pass.ids[i] = from + i;
         }
         pass.computeWindows();
         FeatureAccumulator a = new FeatureAccumulator(config);
-        for (int r = 0; r < values.length; r++) {
-            a.offer(pass, r, 0, values[r], CorpusStatistics.sampleKey(SEED, r, 0));
+        for (int r = 0; r < n; r++) {
+            a.offer(pass, r, 0, pass.latents[r], CorpusStatistics.sampleKey(SEED, from + r, 0));
         }
         return a;
     }
@@ -129,6 +141,60 @@ class FeatureAccumulatorTest {
                 .limit(7).map(i -> "t" + i).toList();
         List<String> top = a.topContexts(names(values.length)).stream().map(c -> c.tokens().getFirst()).toList();
         assertEquals(expected, top);
+    }
+
+    @Test
+    void mergedPartsHoldExactlyWhatTheWholeStreamLeaves() {
+        int time = 10;
+        AnalysisConfig config = config().withContexts(7, 2, 8, 5);
+        SplittableRandom random = new SplittableRandom(5);
+        float[] wide = wideValues(3000, 6);
+        float[] values = new float[4000];
+        for (int i = 0; i < values.length; i++) {
+            // ties, values far below and above the others, and the wide spread that makes the range double
+            values[i] = i % 4 == 0 ? 1 + random.nextInt(6) : wide[(i * 7) % wide.length];
+        }
+        values[3100] = 5000;
+        String[] vocab = names(values.length);
+        FeatureAccumulator whole = feed(config, values, 0, values.length, time);
+        for (int trial = 0; trial < 6; trial++) {
+            int parts = 2 + trial % 4;
+            int[] cuts = random.ints(parts - 1, 0, values.length / time + 1).map(c -> c * time).sorted().toArray();
+            List<FeatureAccumulator> pieces = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                int from = p == 0 ? 0 : cuts[p - 1];
+                int to = p == parts - 1 ? values.length : cuts[p];
+                pieces.add(feed(config, values, from, to, time));
+            }
+            Collections.shuffle(pieces, new Random(trial));
+            FeatureAccumulator merged = pieces.getFirst();
+            pieces.subList(1, parts).forEach(merged::merge);
+            String where = "trial " + trial + ", cuts " + Arrays.toString(cuts);
+            assertEquals(whole.fires, merged.fires, where);
+            assertEquals(whole.max, merged.max, where);
+            assertEquals(whole.histogram(), merged.histogram(), where);
+            assertEquals(whole.topContexts(vocab), merged.topContexts(vocab), where);
+            assertEquals(whole.quantileGroups(vocab), merged.quantileGroups(vocab), where);
+            assertTrue(merged.keptWindows() <= config.windowsPerFeature(), where);
+        }
+    }
+
+    @Test
+    void mergingAnAccumulatorThatNeverFiredChangesNothing() {
+        AnalysisConfig config = config();
+        float[] values = wideValues(500, 8);
+        String[] vocab = names(values.length);
+        FeatureAccumulator whole = feed(config, values);
+        FeatureAccumulator merged = feed(config, values);
+        merged.merge(new FeatureAccumulator(config));
+        FeatureAccumulator empty = new FeatureAccumulator(config);
+        empty.merge(feed(config, values));
+        for (FeatureAccumulator a : List.of(merged, empty)) {
+            assertEquals(whole.fires, a.fires);
+            assertEquals(whole.histogram(), a.histogram());
+            assertEquals(whole.topContexts(vocab), a.topContexts(vocab));
+            assertEquals(whole.quantileGroups(vocab), a.quantileGroups(vocab));
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.nanolens.model.Gpt;
 import io.nanolens.model.GptConfig;
 import io.nanolens.model.GptState;
 import io.nanolens.text.Corpus;
+import io.nanolens.text.StreamStart;
 import io.nanolens.text.Tokenizer;
 
 import java.util.Arrays;
@@ -19,7 +20,9 @@ import java.util.stream.Stream;
  * {@link HarvestConfig#contextsPerPass} contexts go through one forward pass that stops at the hook's layer
  * ({@link Gpt#forwardTo}); rows at BOS positions are left out unless {@link HarvestConfig#keepBos}. A trailing
  * partial context is dropped. Memory: one inference state and one pass of rows, whatever the corpus size; documents
- * are read lazily and the corpus stays open until the harvest ends or {@link #close()} is called.
+ * are read lazily and the corpus stays open until the harvest ends or {@link #close()} is called. A harvest of one
+ * part of a corpus may begin inside its first document ({@link StreamStart}): started at a multiple of the pass
+ * size, with its row limit cut to the part, it yields exactly the whole corpus's rows of that part.
  */
 public final class ActivationHarvester implements ActivationStream {
     private final Gpt gpt;
@@ -31,6 +34,8 @@ public final class ActivationHarvester implements ActivationStream {
     private final GptState state;
     private final Stream<String> documentStream;
     private final Iterator<String> documents;
+    private final StreamStart start;
+    private boolean started;             // the first document has been read
     private final int[] passTokens;      // [P, T] ids of the pass being filled
     private final float[] pending;       // [P·T, width] rows of the last pass, read from pendingAt
     private int pendingRows;
@@ -49,6 +54,18 @@ public final class ActivationHarvester implements ActivationStream {
      *                           or the tokenizer's ids do not fit the model's vocabulary
      */
     public ActivationHarvester(Gpt gpt, Tokenizer tokenizer, Corpus corpus, HarvestConfig config) {
+        this(gpt, tokenizer, corpus, config, StreamStart.BEGINNING);
+    }
+
+    /**
+     * A harvest of the part of a corpus that {@code corpus}'s documents hold, read from {@code start} on; as
+     * {@link #ActivationHarvester(Gpt, Tokenizer, Corpus, HarvestConfig)} otherwise.
+     *
+     * @throws NanolensException as that constructor does, or (on the first read) if the start skips the whole of
+     *                           the first document
+     */
+    public ActivationHarvester(Gpt gpt, Tokenizer tokenizer, Corpus corpus, HarvestConfig config,
+                               StreamStart start) {
         GptConfig c = gpt.config();
         if (config.hook().layer() >= c.nLayer()) {
             throw new NanolensException("hook point " + config.hook() + " is past the model's last layer "
@@ -73,6 +90,7 @@ public final class ActivationHarvester implements ActivationStream {
         this.pending = new float[Math.multiplyExact(config.rowsPerPass(), width)];
         this.documentStream = corpus.documents();
         this.documents = documentStream.iterator();
+        this.start = start;
     }
 
     public HarvestConfig config() {
@@ -177,7 +195,8 @@ public final class ActivationHarvester implements ActivationStream {
         document = new int[ids.length + 1];
         document[0] = bos;
         System.arraycopy(ids, 0, document, 1, ids.length);
-        documentAt = 0;
+        documentAt = started ? 0 : start.checkedSkip(document.length);
+        started = true;
         return true;
     }
 }

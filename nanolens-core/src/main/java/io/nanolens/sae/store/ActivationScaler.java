@@ -2,15 +2,21 @@ package io.nanolens.sae.store;
 
 import io.nanolens.NanolensException;
 
+import java.io.Serial;
+import java.io.Serializable;
+
 /**
  * The activation normalisation SAELens calls {@code expected_average_only_in}: one factor s = √width / mean‖x‖
  * over a sample of rows, so that the scaled rows s·x have mean L2 norm √width (d_in) whatever the hook's natural
  * scale, and one set of hyperparameters (l1 coefficient, learning rate) suits every layer. The SAE trains on s·x;
  * on save the factor is folded back into the weights (W_enc·s, W_dec/s, b_dec/s), so the saved SAE takes raw
  * activations. Follows SAELens {@code ActivationScaler} / {@code estimate_norm_scaling_factor}. Accumulates in
- * double precision; feed it rows with {@link #add} or let {@link #estimate} read a stream.
+ * double precision; feed it rows with {@link #add} or let {@link #estimate} read a stream, and {@link #merge} the
+ * estimates of parts of the rows made on several machines.
  */
-public final class ActivationScaler {
+public final class ActivationScaler implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
     /** SAELens's {@code normalize_activations} value for this scheme. */
     public static final String NORMALIZE_ACTIVATIONS = "expected_average_only_in";
     /** SAELens estimates from 1000 batches of 4096 tokens; a million rows pins the mean norm to well under 1 %. */
@@ -61,6 +67,20 @@ public final class ActivationScaler {
             normSum += Math.sqrt(squares);
         }
         rows += count;
+    }
+
+    /**
+     * Adds the rows another estimate has seen. The sum of norms is a double sum in another order, so the factor
+     * may differ from one estimate over all rows in its last bits (relative 1e-15 per part).
+     *
+     * @throws IllegalArgumentException if the widths differ
+     */
+    public void merge(ActivationScaler other) {
+        if (other.width != width) {
+            throw new IllegalArgumentException("cannot merge rows of width " + other.width + " into width " + width);
+        }
+        normSum += other.normSum;
+        rows += other.rows;
     }
 
     /** Rows added so far. */

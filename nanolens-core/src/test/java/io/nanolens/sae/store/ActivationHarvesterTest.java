@@ -7,6 +7,7 @@ import io.nanolens.model.HookPoint;
 import io.nanolens.model.Hooks;
 import io.nanolens.tensor.Tensor;
 import io.nanolens.text.Corpus;
+import io.nanolens.text.StreamStart;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static io.nanolens.sae.store.StoreFixtures.BYTES;
 import static io.nanolens.sae.store.StoreFixtures.CONFIG;
@@ -116,6 +118,58 @@ class ActivationHarvesterTest {
         try (ActivationHarvester harvester = new ActivationHarvester(GPT, BYTES, tiny,
                 new HarvestConfig(hook, T, 4, false, HarvestConfig.ALL))) {
             assertEquals(0, harvester.read(new float[CONFIG.nEmbd()], 0, 1));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPartStartedAtAPassBoundaryYieldsTheWholeHarvestsRowsOfThatPart(boolean keepBos) {
+        HookPoint hook = HookPoint.parse("blocks.1.hook_resid_post", CONFIG);
+        int pass = 2 * T;
+        List<float[]> whole = harvest(new HarvestConfig(hook, T, 2, keepBos, HarvestConfig.ALL));
+        List<String> documents;
+        try (Stream<String> all = CORPUS.documents()) {
+            documents = all.toList();
+        }
+        long[] offset = new long[documents.size() + 1];
+        for (int i = 0; i < documents.size(); i++) {
+            offset[i + 1] = offset[i] + 1 + BYTES.encode(documents.get(i)).length;
+        }
+        long from = 5L * pass;
+        long to = 9L * pass;
+        int first = 0;
+        while (offset[first + 1] <= from) {
+            first++;
+        }
+        assertTrue(offset[first] < from && to < offset[documents.size()], "the part must start inside a document");
+        int last = first;
+        while (offset[last + 1] < to) {
+            last++;
+        }
+        long bosBefore = first + 1;
+        long bosInside = last - first;
+        long rowsBefore = keepBos ? from : from - bosBefore;
+        long rows = keepBos ? to - from : to - from - bosInside;
+        Corpus part = Corpus.of("part", documents.subList(first, documents.size()));
+        List<float[]> harvested;
+        try (ActivationHarvester harvester = new ActivationHarvester(GPT, BYTES, part,
+                new HarvestConfig(hook, T, 2, keepBos, rows), new StreamStart(from, (int) (from - offset[first])))) {
+            harvested = readAll(harvester, 29);
+        }
+        assertEquals(rows, harvested.size());
+        for (int r = 0; r < rows; r++) {
+            assertArrayEquals(whole.get((int) (rowsBefore + r)), harvested.get(r), "row " + r);
+        }
+    }
+
+    @Test
+    void aStartPastItsFirstDocumentIsAOneLineError() {
+        HookPoint hook = HookPoint.parse("blocks.0.hook_resid_post", CONFIG);
+        Corpus part = Corpus.of("part", List.of("abc", "defgh"));
+        try (ActivationHarvester harvester = new ActivationHarvester(GPT, BYTES, part,
+                new HarvestConfig(hook, T, 1, false, 10), new StreamStart(40, 4))) {
+            assertOneLineError("skips 4 tokens of its first document, which has only 4",
+                    () -> harvester.read(new float[CONFIG.nEmbd()], 0, 1));
         }
     }
 

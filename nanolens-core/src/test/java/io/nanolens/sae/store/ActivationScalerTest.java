@@ -38,6 +38,26 @@ class ActivationScalerTest {
     }
 
     @Test
+    void mergedPartsGiveTheFactorOfAllRows() {
+        List<float[]> rows = rows(301);
+        ActivationScaler whole = new ActivationScaler(W);
+        ActivationScaler merged = new ActivationScaler(W);
+        int[] cuts = {0, 40, 41, 200, 301};
+        for (int p = 0; p + 1 < cuts.length; p++) {
+            ActivationScaler part = new ActivationScaler(W);
+            for (float[] row : rows.subList(cuts[p], cuts[p + 1])) {
+                part.add(row, 0, 1);
+                whole.add(row, 0, 1);
+            }
+            merged.merge(part);
+        }
+        assertEquals(301, merged.rows());
+        assertEquals(Math.sqrt(W) / meanNorm(rows), merged.scalingFactor(), 1e-14 * merged.scalingFactor());
+        assertEquals(whole.scalingFactor(), merged.scalingFactor(), 1e-14 * whole.scalingFactor());
+        assertThrows(IllegalArgumentException.class, () -> merged.merge(new ActivationScaler(W + 1)));
+    }
+
+    @Test
     void factorIsRootWidthOverTheMeanNorm() {
         List<float[]> rows = rows(300);
         double factor = ActivationScaler.estimate(StoreFixtures.rows(rows, W), Long.MAX_VALUE);
