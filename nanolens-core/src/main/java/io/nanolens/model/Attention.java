@@ -45,6 +45,9 @@ final class Attention {
     private final int kv;
     private final int group;
     private final float scale;        // 1/√hd, SDPA's default
+    // Below this many multiply-adds (a decoding step: one query over a few hundred keys) handing heads to the
+    // other core costs more than it saves, and leaves that core free for feature tracking.
+    private static final long PARALLEL_WORK = 1 << 16;
     private final Rotary rotary;      // null for GPT-2, which only calls attend
 
     Attention(GptConfig config, Rotary rotary) {
@@ -83,7 +86,15 @@ final class Attention {
         }
         float[] k = cache == null ? s.k[l] : cache.keys(l);
         float[] v = cache == null ? s.v[l] : cache.values(l);
-        Parallel.forEach(s.b * heads, (task, worker) -> head(s, l, task / heads, task % heads, k, v, worker));
+        Parallel.Task task = (t, worker) -> head(s, l, t / heads, t % heads, k, v, worker);
+        long work = (long) s.b * heads * s.t * (s.start + s.t) * hd;
+        if (work < PARALLEL_WORK) {
+            for (int t = 0; t < s.b * heads; t++) {
+                task.run(t, 0);
+            }
+        } else {
+            Parallel.forEach(s.b * heads, task);
+        }
     }
 
     /**

@@ -10,9 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Records, while open, each token's most active features per attached SAE ({@link InterpretableModel#track}).
@@ -22,18 +19,14 @@ import java.util.concurrent.Executors;
  * The SAE encodes run on a thread of their own, behind the forward pass: the hook only copies the activation rows.
  * Token-by-token generation keeps one core busy with small products, so the encodes (an eighth of a token's work
  * for an SAE of expansion 8) take the other one instead of lengthening every step. {@link #tokens} waits for the
- * encodes still queued, so what it returns is always complete.
+ * encodes still queued, so what it returns is always complete. The thread ({@link BackgroundWorker}) spins briefly
+ * between jobs rather than being woken for each token.
  */
 public final class Tracking extends InterpretableModel.Scope {
     private final int topN;
     private final TreeMap<Integer, Map<String, List<TrackedToken.FeatureActivation>>> byPosition = new TreeMap<>();
     // One thread, so encodes finish in the order the passes produced them.
-    private final ExecutorService encoder = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "nanolens-tracking");
-        t.setDaemon(true);
-        return t;
-    });
-    private CompletableFuture<Void> queued = CompletableFuture.completedFuture(null);
+    private final BackgroundWorker encoder = new BackgroundWorker("nanolens-tracking");
 
     Tracking(InterpretableModel model, int topN) {
         super(model);
@@ -62,7 +55,7 @@ public final class Tracking extends InterpretableModel.Scope {
     @Override
     public void close() {
         super.close();
-        encoder.shutdown();
+        encoder.close();
     }
 
     @Override
@@ -72,32 +65,14 @@ public final class Tracking extends InterpretableModel.Scope {
             hooks.add(model.hookOf(name), (p, act, rows, width, start) -> {
                 // The model reuses act for the next pass: the encode gets a copy.
                 float[] rowsCopy = Arrays.copyOf(act, rows * width);
-                enqueue(() -> record(name, sae, rowsCopy, rows, start));
+                encoder.submit(() -> record(name, sae, rowsCopy, rows, start));
             });
         }
     }
 
-    private synchronized void enqueue(Runnable encode) {
-        queued = queued.thenRunAsync(encode, encoder);
-    }
-
     /** Waits for the queued encodes; an encode's failure is rethrown here, once. */
     private void awaitEncodes() {
-        CompletableFuture<Void> last;
-        synchronized (this) {
-            last = queued;
-        }
-        try {
-            last.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            synchronized (this) {
-                queued = CompletableFuture.completedFuture(null);
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        encoder.await();
     }
 
     private void record(String name, Sae sae, float[] act, int rows, int start) {
