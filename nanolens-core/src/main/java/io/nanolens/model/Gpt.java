@@ -44,10 +44,15 @@ public final class Gpt {
     }
 
     private Gpt(GptConfig config, Map<String, Tensor> parameters) {
+        this(config, parameters, false);
+    }
+
+    private Gpt(GptConfig config, Map<String, Tensor> parameters, boolean nanochatRotary) {
         this.config = config;
         this.parameters = Collections.unmodifiableMap(parameters);
         boolean nanochat = config.family() == GptConfig.Family.NANOCHAT;
-        attention = new Attention(config, nanochat ? new Rotary(config.headDim(), config.maxPositions()) : null);
+        attention = new Attention(config,
+                nanochat ? new Rotary(config.headDim(), config.maxPositions(), nanochatRotary) : null);
         mlp = new Mlp(config);
         head = new LmHead(config);
         attentionWeights = new Attention.Weights[config.nLayer()];
@@ -71,6 +76,14 @@ public final class Gpt {
      * @throws NanolensException if a name is missing or unexpected or a shape differs from the config's
      */
     public static Gpt of(GptConfig config, Map<String, Tensor> parameters) {
+        return of(config, parameters, false);
+    }
+
+    /**
+     * As {@link #of(GptConfig, Map)}; {@code nanochatRotary}: rotary tables as a nanochat checkpoint was trained
+     * with (bfloat16, see {@link Rotary}).
+     */
+    static Gpt of(GptConfig config, Map<String, Tensor> parameters, boolean nanochatRotary) {
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> e : parameterShapes(config).entrySet()) {
             Tensor t = parameters.get(e.getKey());
@@ -91,7 +104,7 @@ public final class Gpt {
                     + " GPT; expected only "
                     + ordered.keySet());
         }
-        return new Gpt(config, ordered);
+        return new Gpt(config, ordered, nanochatRotary);
     }
 
     /**

@@ -89,7 +89,7 @@ public final class NanochatCheckpoint {
             throw new NanolensException(tokenizerFile + " has " + tokenizer.vocabSize() + " tokens but " + metaFile
                     + " says vocab_size " + config.vocabSize() + "; the tokenizer belongs to another nanochat run");
         }
-        Gpt gpt = Gpt.of(config, parameters(model, config));
+        Gpt gpt = Gpt.of(config, parameters(model, config), true);
         return new GptFiles.Loaded(model.toAbsolutePath().getParent(), gpt, tokenizer,
                 metadata(meta, model, tokenizerFile, stepDigits(model)));
     }

@@ -1,9 +1,13 @@
 package io.nanolens.model;
 
+import io.nanolens.io.HalfPrecision;
+
 /**
  * Rotary position embeddings (Su et al. 2021, https://arxiv.org/abs/2104.09864) in nanochat's "halves" layout:
  * channel i of the first half rotates with channel i of the second half by angle pos · base^(−2i/hd), applied to
- * queries and keys before QK norm. The tables are computed in double and stored as float (nanochat keeps bf16).
+ * queries and keys before QK norm. The tables are computed in double and stored as float, or, for a model read
+ * from a nanochat checkpoint, computed as nanochat's {@code _precompute_rotary_embeddings} does (float32 inverse
+ * frequencies and angles) and rounded to bfloat16 as it keeps them, so its checkpoints give nanochat's logits.
  */
 final class Rotary {
     /** nanochat v1's rotary base. */
@@ -14,16 +18,32 @@ final class Rotary {
     private final float[] sin;        // [positions, hd/2]
 
     Rotary(int headDim, int positions) {
+        this(headDim, positions, false);
+    }
+
+    /** Tables for {@code positions} positions; {@code bf16Tables}: nanochat's float32 angles and bfloat16 values. */
+    Rotary(int headDim, int positions, boolean bf16Tables) {
         half = headDim / 2;
         cos = new float[positions * half];
         sin = new float[positions * half];
         for (int i = 0; i < half; i++) {
             double invFreq = Math.pow(BASE, -2.0 * i / headDim);
+            float invFreq32 = 1f / (float) Math.pow(BASE, (float) (2 * i) / headDim);
             for (int p = 0; p < positions; p++) {
-                cos[p * half + i] = (float) Math.cos(p * invFreq);
-                sin[p * half + i] = (float) Math.sin(p * invFreq);
+                if (bf16Tables) {
+                    float angle = (float) p * invFreq32;
+                    cos[p * half + i] = bf16((float) Math.cos(angle));
+                    sin[p * half + i] = bf16((float) Math.sin(angle));
+                } else {
+                    cos[p * half + i] = (float) Math.cos(p * invFreq);
+                    sin[p * half + i] = (float) Math.sin(p * invFreq);
+                }
             }
         }
+    }
+
+    private static float bf16(float value) {
+        return HalfPrecision.bf16ToFloat(HalfPrecision.floatToBf16(value));
     }
 
     /**
