@@ -21,6 +21,9 @@ import java.util.Arrays;
  */
 final class Attention {
     private static final VectorSpecies<Float> F = Simd.F;
+    // Below this many multiply-adds (a decoding step: one query over a few hundred keys) handing heads to the
+    // other core costs more than it saves, and leaves that core free for feature tracking.
+    private static final long PARALLEL_WORK = 1 << 16;
     private static final int K_T = 0;     // worker-scratch slots, see slot()
     private static final int V_T = 1;
     private static final int DK_T = 2;
@@ -45,9 +48,6 @@ final class Attention {
     private final int kv;
     private final int group;
     private final float scale;        // 1/√hd, SDPA's default
-    // Below this many multiply-adds (a decoding step: one query over a few hundred keys) handing heads to the
-    // other core costs more than it saves, and leaves that core free for feature tracking.
-    private static final long PARALLEL_WORK = 1 << 16;
     private final Rotary rotary;      // null for GPT-2, which only calls attend
 
     Attention(GptConfig config, Rotary rotary) {
