@@ -78,7 +78,10 @@ public final class InterpretableModel {
         return this;
     }
 
-    /** Starts recording, for every token of later passes, the {@code topN} most active features of each SAE. */
+    /**
+     * Starts recording, for every token of later passes, the {@code topN} most active features of each SAE. The
+     * scope owns the thread its encodes run on: close it (try-with-resources) when done.
+     */
     public Tracking track(int topN) {
         if (topN < 1) {
             throw new NanolensException("tracking needs topN ≥ 1, got " + topN);
