@@ -12,8 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * unparks it when it has actually parked. A failed job's exception is kept and rethrown by {@link #await}.
  */
 final class BackgroundWorker implements AutoCloseable {
-    // How long an idle worker keeps watching its queue before parking: several decoding steps.
-    private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    // How long an idle worker keeps watching its queue before parking: a few decoding steps of a small model, short
+    // enough that idle workers of several tracked generations do not hold the cores for long.
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private final ConcurrentLinkedQueue<Runnable> jobs = new ConcurrentLinkedQueue<>();
     private final AtomicInteger unfinished = new AtomicInteger();
