@@ -4,12 +4,11 @@ import io.nanolens.NanolensException;
 import io.nanolens.model.Gpt;
 import io.nanolens.model.GptConfig;
 import io.nanolens.tensor.Tensor;
+import io.nanolens.text.Bpe;
 import io.nanolens.text.Corpus;
 import io.nanolens.text.TinyWorld;
 import io.nanolens.text.Tokenizer;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class StoreFixtures {
     /** d=32, 2 layers, 4 heads of 8, context 32, vocabulary 257 (256 bytes + BOS). */
     static final GptConfig CONFIG = new GptConfig(32, 257, 2, 4, 4, 32);
-    static final Tokenizer BYTES = new ByteTokenizer();
+    /** The project's BPE at its smallest vocabulary: the 256 bytes and BOS, no merges (a byte tokenizer). */
+    static final Tokenizer BYTES = Bpe.train(List.of(), CONFIG.vocabSize());
 
     private StoreFixtures() {
     }
@@ -148,53 +148,6 @@ final class StoreFixtures {
         @Override
         public void close() {
             source.close();
-        }
-    }
-
-    /** Byte-level tokenizer: id = byte + 1, BOS = 0; enough for a model test, independent of Bpe. */
-    private static final class ByteTokenizer implements Tokenizer {
-        @Override
-        public int[] encode(String text) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            int[] ids = new int[bytes.length];
-            for (int i = 0; i < bytes.length; i++) {
-                ids[i] = (bytes[i] & 0xFF) + 1;
-            }
-            return ids;
-        }
-
-        @Override
-        public String decode(int[] ids, int from, int to) {
-            byte[] bytes = new byte[to - from];
-            for (int i = from; i < to; i++) {
-                bytes[i - from] = (byte) (ids[i] - 1);
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public int vocabSize() {
-            return 257;
-        }
-
-        @Override
-        public int bosId() {
-            return 0;
-        }
-
-        @Override
-        public byte[] tokenBytes(int id) {
-            return id == 0 ? "<|bos|>".getBytes(StandardCharsets.UTF_8) : new byte[] {(byte) (id - 1)};
-        }
-
-        @Override
-        public String name() {
-            return "bytes";
-        }
-
-        @Override
-        public void save(Path dir) {
-            throw new UnsupportedOperationException("test tokenizer");
         }
     }
 }
