@@ -1,6 +1,5 @@
 package io.nanolens.sae;
 
-import io.nanolens.NanolensException;
 import io.nanolens.tensor.Ops;
 import io.nanolens.tensor.Tensor;
 
@@ -16,10 +15,8 @@ import java.util.Map;
  * {@link AuxK}. A kept latent in group g = [w_{g−1}, w_g) appears in every level l ≥ g, so its gradient sees the
  * sum of those levels' error gradients. The inference threshold and saving work as in {@link BatchTopKSae}.
  */
-final class MatryoshkaSae extends Sae {
+final class MatryoshkaSae extends BatchThresholdSae {
     private final int[] widths;     // [levels] prefix widths w_l, increasing, the last = m
-    private double threshold;       // θ
-    private boolean thresholdSet;   // θ has been learned from a batch or set; false until the first step
 
     MatryoshkaSae(SaeConfig config, Map<String, Tensor> parameters) {
         super(config, parameters);
@@ -27,33 +24,8 @@ final class MatryoshkaSae extends Sae {
     }
 
     @Override
-    public double batchThreshold() {
-        return threshold;
-    }
-
-    @Override
-    public void setBatchThreshold(double theta) {
-        if (!(theta >= 0) || Double.isInfinite(theta)) {
-            throw new NanolensException("Matryoshka threshold " + theta + " must be a finite number ≥ 0");
-        }
-        threshold = theta;
-        thresholdSet = theta > 0;
-    }
-
-    @Override
-    void encodeInto(float[] x, int rows, float[] f) {
-        float[] saeIn = new float[rows * d];
-        center(x, rows, saeIn);
-        preActivations(saeIn, rows, f, bEnc);
-        BatchSelection.threshold(f, f, rows * m, (float) threshold);
-    }
-
-    @Override
     void allocate(SaeState s) {
-        s.pre = s.rowsByLatents();
-        s.codes = BatchSelection.codes(s.maxRows, config.k(), d);
-        s.selection = new BatchSelection(s.maxRows, config.k());
-        s.auxK = new AuxK(s.maxRows, config.kAux(), d, m);
+        super.allocate(s);
         s.levelGrads = new float[widths.length][s.maxRows * d];
         s.maskedValues = new float[s.codes.val.length];
     }
@@ -102,8 +74,7 @@ final class MatryoshkaSae extends Sae {
         SaeRows.addColumnSums(s.levelGrads[0], rows, d, 1f, grad(B_DEC));
         sparseInputBackward(s, codes);
         TopKSae.auxBackward(this, s);
-        threshold = s.selection.updateThreshold(threshold, config.thresholdRate(), !thresholdSet);
-        thresholdSet |= threshold > 0;
+        learnThreshold(s);
     }
 
     /** maskedValues = the kept values of latents in group l, [w_{l−1}, w_l), and 0 for the others. */

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * [m], {@code bDec} [d]. The input is centred by b_dec when {@link SaeConfig#applyBDecToInput()}. Buffers of a
  * training step live in a {@link SaeState}; the SAE itself holds only parameters and gradients.
  */
-public abstract sealed class Sae permits ReluSae, TopKSae, BatchTopKSae, JumpReluSae, GatedSae, MatryoshkaSae {
+public abstract sealed class Sae permits ReluSae, TopKSae, BatchThresholdSae, JumpReluSae, GatedSae {
     /** Encoder rows [m, d] (SAELens's W_enc transposed). */
     public static final String W_ENC = "wEnc";
     /** Encoder bias [m]; Gated has none. */

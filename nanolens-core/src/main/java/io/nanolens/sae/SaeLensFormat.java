@@ -101,12 +101,8 @@ public final class SaeLensFormat {
                 j.thresholds(threshold);
                 w.put("threshold", Tensor.of(threshold, m));
             }
-            case BatchTopKSae b -> {
+            case BatchThresholdSae b -> {
                 Arrays.fill(threshold, (float) b.batchThreshold());
-                w.put("threshold", Tensor.of(threshold, m));
-            }
-            case MatryoshkaSae mt -> {
-                Arrays.fill(threshold, (float) mt.batchThreshold());
                 w.put("threshold", Tensor.of(threshold, m));
             }
             case GatedSae g -> {
