@@ -1,10 +1,9 @@
 package io.nanolens.eval;
 
 import io.nanolens.text.Corpus;
+import io.nanolens.text.StreamStart;
+import io.nanolens.text.TokenStream;
 import io.nanolens.text.Tokenizer;
-
-import java.util.Iterator;
-import java.util.stream.Stream;
 
 /**
  * Cuts held-out text into the contexts an evaluation runs: the documents' tokens, each document preceded by BOS
@@ -15,56 +14,28 @@ import java.util.stream.Stream;
  * release the corpus.
  */
 final class EvalContexts implements AutoCloseable {
-    private final Tokenizer tokenizer;
+    private final TokenStream stream;
     private final int size;
     private final int bos;
-    private final Stream<String> documentStream;
-    private final Iterator<String> documents;
-    private int[] document = new int[0];  // BOS and the current document's ids
-    private int documentAt;               // next id of document to place
 
     EvalContexts(Corpus corpus, Tokenizer tokenizer, int contextSize) {
-        this.tokenizer = tokenizer;
+        this.stream = new TokenStream(corpus, tokenizer, StreamStart.BEGINNING);
         this.size = contextSize;
         this.bos = tokenizer.bosId();
-        this.documentStream = corpus.documents();
-        this.documents = documentStream.iterator();
     }
 
     /** Writes the next context to ids[at, at + T); false (and ids partly overwritten) when the text ran out. */
     boolean next(int[] ids, int at) {
         ids[at] = bos;
-        int placed = 1;
-        while (placed < size) {
-            if (documentAt == document.length && !nextDocument()) {
-                return false;
-            }
-            if (placed == 1 && documentAt == 0) {
-                documentAt = 1;
-                continue;
-            }
-            int n = Math.min(size - placed, document.length - documentAt);
-            System.arraycopy(document, documentAt, ids, at + placed, n);
-            documentAt += n;
-            placed += n;
+        // A document starting right at the context boundary does not repeat the context's BOS.
+        while (stream.peek() == bos) {
+            stream.skip();
         }
-        return true;
-    }
-
-    private boolean nextDocument() {
-        if (!documents.hasNext()) {
-            return false;
-        }
-        int[] tokens = tokenizer.encode(documents.next());
-        document = new int[tokens.length + 1];
-        document[0] = bos;
-        System.arraycopy(tokens, 0, document, 1, tokens.length);
-        documentAt = 0;
-        return true;
+        return stream.fill(ids, at + 1, size - 1);
     }
 
     @Override
     public void close() {
-        documentStream.close();
+        stream.close();
     }
 }

@@ -6,11 +6,10 @@ import io.nanolens.model.GptConfig;
 import io.nanolens.model.GptState;
 import io.nanolens.text.Corpus;
 import io.nanolens.text.StreamStart;
+import io.nanolens.text.TokenStream;
 import io.nanolens.text.Tokenizer;
 
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.stream.Stream;
 
 /**
  * Runs a GPT over a corpus and yields the activations at one hook point, [n, width] row by row: the step of the
@@ -26,22 +25,16 @@ import java.util.stream.Stream;
  */
 public final class ActivationHarvester implements ActivationStream {
     private final Gpt gpt;
-    private final Tokenizer tokenizer;
     private final Corpus corpus;
     private final HarvestConfig config;
     private final int width;
     private final int bos;
     private final GptState state;
-    private final Stream<String> documentStream;
-    private final Iterator<String> documents;
-    private final StreamStart start;
-    private boolean started;             // the first document has been read
+    private final TokenStream stream;
     private final int[] passTokens;      // [P, T] ids of the pass being filled
     private final float[] pending;       // [P·T, width] rows of the last pass, read from pendingAt
     private int pendingRows;
     private int pendingAt;
-    private int[] document = new int[0]; // BOS and the current document's ids
-    private int documentAt;              // next id of document to place in a context
     private long rows;                   // rows yielded by passes so far (≤ config.tokens)
     private long contexts;               // contexts run through the model
     private boolean done;                // no further pass will run
@@ -80,7 +73,6 @@ public final class ActivationHarvester implements ActivationStream {
                     + " ids but the model's vocabulary is " + c.vocabSize() + "; use the model's own tokenizer");
         }
         this.gpt = gpt;
-        this.tokenizer = tokenizer;
         this.corpus = corpus;
         this.config = config;
         this.width = config.hook().width(c);
@@ -88,9 +80,7 @@ public final class ActivationHarvester implements ActivationStream {
         this.state = GptState.forInference(c, config.contextsPerPass(), config.contextSize());
         this.passTokens = new int[config.rowsPerPass()];
         this.pending = new float[Math.multiplyExact(config.rowsPerPass(), width)];
-        this.documentStream = corpus.documents();
-        this.documents = documentStream.iterator();
-        this.start = start;
+        this.stream = new TokenStream(corpus, tokenizer, start);
     }
 
     public HarvestConfig config() {
@@ -140,14 +130,14 @@ public final class ActivationHarvester implements ActivationStream {
     @Override
     public void close() {
         done = true;
-        documentStream.close();
+        stream.close();
     }
 
     /** Fills and runs one pass; false when not even one full context was left. */
     private boolean runPass() {
         int t = config.contextSize();
         int filled = 0;
-        while (filled < config.contextsPerPass() && fillContext(filled * t, t)) {
+        while (filled < config.contextsPerPass() && stream.fill(passTokens, filled * t, t)) {
             filled++;
         }
         if (filled == 0) {
@@ -169,34 +159,6 @@ public final class ActivationHarvester implements ActivationStream {
         if (rows == config.tokens() || filled < config.contextsPerPass()) {
             close();
         }
-        return true;
-    }
-
-    /** Copies the next {@code count} ids of the token stream to passTokens[at..]; false if the corpus ran out. */
-    private boolean fillContext(int at, int count) {
-        int placed = 0;
-        while (placed < count) {
-            if (documentAt == document.length && !nextDocument()) {
-                return false;
-            }
-            int n = Math.min(count - placed, document.length - documentAt);
-            System.arraycopy(document, documentAt, passTokens, at + placed, n);
-            documentAt += n;
-            placed += n;
-        }
-        return true;
-    }
-
-    private boolean nextDocument() {
-        if (!documents.hasNext()) {
-            return false;
-        }
-        int[] ids = tokenizer.encode(documents.next());
-        document = new int[ids.length + 1];
-        document[0] = bos;
-        System.arraycopy(ids, 0, document, 1, ids.length);
-        documentAt = started ? 0 : start.checkedSkip(document.length);
-        started = true;
         return true;
     }
 }
