@@ -1,6 +1,7 @@
 package io.nanolens.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nanolens.io.Directories;
 import io.nanolens.model.Gpt;
 import io.nanolens.model.GptConfig;
 import io.nanolens.model.GptFiles;
@@ -11,13 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * {@code ./nanolens bench gpt2}: forward tokens/s of GPT-2 small's shapes (d 768, 12 layers of 12 heads, vocabulary
@@ -160,31 +158,16 @@ final class Gpt2Benchmark {
      */
     static double[] sameModelLosses(TorchReference torch) {
         Gpt gpt = randomModel(CHECK, SEED);
-        int[] rows = ModelBenchmark.randomTokens(new SplittableRandom(SEED + 1), CHECK_BATCH * (CHECK_TIME + 1),
-                CHECK.vocabSize());
-        int[] inputs = new int[CHECK_BATCH * CHECK_TIME];
-        int[] targets = new int[CHECK_BATCH * CHECK_TIME];
-        for (int b = 0; b < CHECK_BATCH; b++) {
-            System.arraycopy(rows, b * (CHECK_TIME + 1), inputs, b * CHECK_TIME, CHECK_TIME);
-            System.arraycopy(rows, b * (CHECK_TIME + 1) + 1, targets, b * CHECK_TIME, CHECK_TIME);
-        }
-        double ours = gpt.forward(GptState.forInference(CHECK, CHECK_BATCH, CHECK_TIME), inputs, CHECK_BATCH,
-                CHECK_TIME, targets, null);
+        LossCheck check = LossCheck.random(SEED + 1, CHECK_BATCH, CHECK_TIME, CHECK.vocabSize());
         Path dir = null;
         try {
             dir = Files.createTempDirectory("nanolens-bench-gpt2-");
             GptFiles.save(dir, gpt, Map.of());
-            List<String> ids = new ArrayList<>(rows.length);
-            for (int id : rows) {
-                ids.add(String.valueOf(id));
-            }
-            JsonNode r = torch.call(List.of("--model", dir.toString(), "--tokens", String.join(",", ids),
-                    "--batch", String.valueOf(CHECK_BATCH), "--seq-len", String.valueOf(CHECK_TIME)));
-            return new double[] {ours, r.path("loss").asDouble(Double.NaN)};
+            return new double[] {check.ours(gpt), check.torch(torch, List.of("--model", dir.toString()))};
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the check model: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(dir);
+            Directories.deleteQuietly(dir);
         }
     }
 
@@ -214,18 +197,5 @@ final class Gpt2Benchmark {
             weights.put(name, t);
         });
         return Gpt.of(config, weights);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            dir.toFile().deleteOnExit();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.nanolens.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nanolens.io.Directories;
 import io.nanolens.io.SafeTensors;
 import io.nanolens.model.Gpt;
 import io.nanolens.model.GptConfig;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -185,31 +185,17 @@ final class ModelBenchmark {
      */
     static double[] sameModelLosses(GptConfig config, TorchReference torch, int batch, int time) {
         Gpt gpt = randomModel(config, SEED);
-        SplittableRandom random = new SplittableRandom(SEED + 1);
-        int[] rows = randomTokens(random, batch * (time + 1), config.vocabSize());
-        int[] inputs = new int[batch * time];
-        int[] targets = new int[batch * time];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(rows, b * (time + 1), inputs, b * time, time);
-            System.arraycopy(rows, b * (time + 1) + 1, targets, b * time, time);
-        }
-        double ours = gpt.forward(GptState.forInference(config, batch, time), inputs, batch, time, targets, null);
+        LossCheck check = LossCheck.random(SEED + 1, batch, time, config.vocabSize());
         Path weights = null;
         try {
             weights = Files.createTempFile("nanolens-bench-model-", ".safetensors");
             SafeTensors.write(weights, gpt.parameters(), Map.of("n_head", String.valueOf(config.nHead()),
                     "n_kv_head", String.valueOf(config.nKvHead())));
-            List<String> ids = new ArrayList<>(rows.length);
-            for (int id : rows) {
-                ids.add(String.valueOf(id));
-            }
-            JsonNode r = torch.call(List.of("--weights", weights.toString(), "--tokens", String.join(",", ids),
-                    "--batch", String.valueOf(batch), "--seq-len", String.valueOf(time)));
-            return new double[] {ours, r.path("loss").asDouble(Double.NaN)};
+            return new double[] {check.ours(gpt), check.torch(torch, List.of("--weights", weights.toString()))};
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the check weights: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(weights);
+            Directories.deleteQuietly(weights);
         }
     }
 
@@ -231,15 +217,5 @@ final class ModelBenchmark {
             ids[i] = random.nextInt(vocab);
         }
         return ids;
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                file.toFile().deleteOnExit();
-            }
-        }
     }
 }

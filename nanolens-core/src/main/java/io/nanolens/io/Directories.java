@@ -23,8 +23,14 @@ public final class Directories {
         }
     }
 
-    /** {@link #deleteTree} for temporary directories: a failure leaves the leftovers in place, harmlessly. */
+    /**
+     * {@link #deleteTree} for temporary directories or files (null: nothing to do): a failure leaves the leftovers in
+     * place, harmlessly.
+     */
     public static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
         try {
             deleteTree(dir);
         } catch (IOException e) {
